@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("auth/", include("cchc.core.api_urls")),
+    path("", include("cchc.org.api_urls")),
+    path("", include("cchc.workcal.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("cchc.core.urls")),
+    path("lich-lam-viec/", include("cchc.workcal.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
