@@ -70,9 +70,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "cchc.core",
+    # Bottom to top: a lower app never imports an upper one (DESIGN.md).
     "cchc.workcal",
     "cchc.org",
+    "cchc.core",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +158,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("CCHC_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "cchc.core.lockout.lockout_response"
 AXES_ENABLED = _env_bool("CCHC_AXES_ENABLED", True)
 
 LANGUAGE_CODE = "vi"
@@ -182,6 +183,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,9 +2,8 @@
 
 A user sees the units they belong to and everything below them (materialised path),
 in the same era. A Home Affairs administrator or inspector at province level therefore
-sees the whole province; a commune officer sees only the commune. Units that were
-reorganised are reached through the tree they belonged to (a user of the new province
-is also given the old province's tree, see ``visible_units``).
+sees the whole province; a commune officer sees only the commune. Records of units
+abolished on 1/7/2025 are reached through their successors (see ``visible_units``).
 """
 
 from django.db.models import Q, QuerySet
@@ -32,19 +31,23 @@ def has_role(user, *roles: str) -> bool:
 
 
 def visible_units(user) -> QuerySet[AdministrativeUnit]:
-    """Units the user may see: their own, everything below, and the predecessors' subtrees.
+    """Units the user may see: their own and everything below, plus the subtrees of the
+    units of the same level that their units succeeded on 1/7/2025.
 
-    Predecessors matter across 1/7/2025: a province-level user of the new province
-    sees the records of the old provinces merged into it.
+    A province user of the new province thus sees the old provinces merged into it (with
+    their districts and communes); a new commune sees the old communes it took over, but
+    not a whole old district that was split between several new communes.
     """
     if not user.is_authenticated:
         return AdministrativeUnit.objects.none()
     if user.is_superuser:
         return AdministrativeUnit.objects.all()
     roots = list({m.unit for m in memberships(user)})
-    roots += list(
-        AdministrativeUnit.objects.filter(successors__in=roots).distinct()
-    )
+    roots += [
+        predecessor
+        for unit in roots
+        for predecessor in unit.predecessors.filter(level=unit.level)
+    ]
     if not roots:
         return AdministrativeUnit.objects.none()
     query = Q()
