@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "cchc.workcal",
     "cchc.org",
     "cchc.core",
+    "cchc.catalog",
 ]
 
 MIDDLEWARE = [
