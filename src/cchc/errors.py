@@ -31,6 +31,12 @@ class NotFound(DomainError):
     default_message = _("Không tìm thấy.")
 
 
+class Forbidden(DomainError):
+    code = "forbidden"
+    status_code = 403
+    default_message = _("Bạn không có quyền thực hiện thao tác này.")
+
+
 class OutsideJurisdiction(NotFound):
     """Another unit's record: answered as 'not found' so nothing leaks about its existence."""
 
