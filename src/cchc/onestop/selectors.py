@@ -1,0 +1,149 @@
+"""Reads of dossiers. Every list of dossiers goes through ``visible_dossiers``."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.core.permissions import memberships, visible_units
+from cchc.errors import NotFound
+from cchc.org.models import Role
+from cchc.workcal.deadlines import add_working_time, working_days_to_timedelta
+
+from .models import OPEN_STATUSES, Dossier, DossierStep, Status
+
+
+def visible_dossiers(user) -> QuerySet[Dossier]:
+    """Dossiers received in the user's units (and below), or held at some step by an agency
+    of those units (inter-agency processing)."""
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    if user.is_superuser:
+        return Dossier.objects.all()
+    units = visible_units(user)
+    held = DossierStep.objects.filter(dossier=OuterRef("pk"), agency__unit__in=units)
+    return Dossier.objects.filter(Q(unit__in=units) | Exists(held))
+
+
+def get_dossier(user, code: str) -> Dossier:
+    """A dossier the user may see; another unit's dossier is simply not found."""
+    dossier = (visible_dossiers(user).select_related(
+        "procedure", "procedure_version", "receiving_agency", "current_agency", "unit", "assignee")
+        .filter(code=code).first())
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    return dossier
+
+
+QUEUES = ("mine", "due_soon", "overdue", "supplement", "all")
+
+
+def work_queue(user, queue: str = "mine", *, now: datetime.datetime | None = None) -> QuerySet[Dossier]:
+    """The dossiers a user works on, soonest due first.
+
+    ``mine``: open dossiers held by one of the user's agencies at a step of one of their roles;
+    ``due_soon``/``overdue``: those within one working day of their due / past it;
+    ``supplement``: waiting for the citizen's documents; ``all``: everything open they may see.
+    """
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    base = Dossier.objects.filter(status__in=OPEN_STATUSES)
+    held = Q(pk__in=[])
+    for membership in memberships(user):
+        if membership.agency_id:
+            held |= Q(current_agency_id=membership.agency_id, current_role=membership.role)
+        else:
+            held |= Q(current_agency__unit_id=membership.unit_id, current_role=membership.role)
+    mine = base.filter(held) if not user.is_superuser else base
+    if queue == "mine":
+        queryset = mine.exclude(status=Status.SUPPLEMENT)
+    elif queue == "due_soon":
+        soon = add_working_time(now, working_days_to_timedelta(1))
+        queryset = mine.filter(due_at__gt=now, due_at__lte=soon, paused_since__isnull=True)
+    elif queue == "overdue":
+        queryset = mine.filter(due_at__lt=now, paused_since__isnull=True)
+    elif queue == "supplement":
+        queryset = visible_dossiers(user).filter(status=Status.SUPPLEMENT)
+    elif queue == "all":
+        queryset = visible_dossiers(user).filter(status__in=OPEN_STATUSES)
+    else:
+        raise NotFound(_("Không có hàng đợi %(queue)s.") % {"queue": queue})
+    return queryset.select_related("procedure_version", "current_agency").order_by("due_at", "pk")
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    """What anyone holding the code may see: no ID number, phone or address; initials only."""
+
+    code: str
+    procedure: str
+    status: int
+    status_label: str
+    received_at: datetime.datetime | None
+    due_at: datetime.datetime | None
+    new_due_at: datetime.datetime | None
+    result_ready: bool
+    returned_at: datetime.datetime | None
+    applicant_initials: str
+    steps_done: list
+    can_rate: bool
+
+
+def initials(name: str) -> str:
+    """'Nguyễn Văn An' -> 'N. V. A.'"""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
+
+
+def public_lookup(code: str) -> PublicDossier:
+    code = (code or "").strip().upper()
+    dossier = (Dossier.objects.select_related("procedure_version").filter(code=code).first()
+               if 0 < len(code) <= 25 else None)
+    if dossier is None:
+        raise NotFound(_("Không tìm thấy hồ sơ có mã “%(code)s”. Vui lòng kiểm tra lại mã trên giấy "
+                         "tiếp nhận.") % {"code": code})
+    steps = [
+        {"name": s.name, "finished_at": s.finished_at}
+        for s in dossier.steps.filter(finished_at__isnull=False).order_by("finished_at", "pk")
+    ]
+    return PublicDossier(
+        code=dossier.code, procedure=dossier.procedure_version.name, status=dossier.status,
+        status_label=dossier.get_status_display(), received_at=dossier.received_at,
+        due_at=dossier.due_at, new_due_at=dossier.apology_new_due_at,
+        result_ready=dossier.status in (Status.PROCESSED, Status.RETURNED),
+        returned_at=dossier.returned_at, applicant_initials=initials(dossier.applicant_name),
+        steps_done=steps,
+        can_rate=dossier.status == Status.RETURNED and not hasattr(dossier, "rating"),
+    )
+
+
+def available_actions(user, dossier: Dossier) -> list:
+    """The transitions this user could try on this dossier now (pages and API show them)."""
+    from cchc.core.permissions import roles_of
+
+    from .transitions import TRANSITIONS
+
+    roles = roles_of(user)
+    result = []
+    for transition in TRANSITIONS.values():
+        if dossier.status not in transition.sources:
+            continue
+        if not (user.is_superuser or roles & set(transition.roles)):
+            continue
+        if transition.holder_only and dossier.current_role and not (
+                user.is_superuser or dossier.current_role in roles):
+            continue
+        if transition.action == "apologize" and dossier.apology_issued_at:
+            continue
+        result.append(transition)
+    return result
+
+
+ROLE_QUEUE_TITLES = {
+    Role.DESK_OFFICER: gettext_lazy("Hồ sơ tại bộ phận một cửa"),
+    Role.SPECIALIST: gettext_lazy("Hồ sơ được giao xử lý"),
+    Role.LEADER: gettext_lazy("Hồ sơ chờ phê duyệt"),
+}
