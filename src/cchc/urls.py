@@ -9,12 +9,14 @@ api_v1 = [
     path("", include("cchc.org.api_urls")),
     path("", include("cchc.workcal.api_urls")),
     path("", include("cchc.catalog.api_urls")),
+    path("", include("cchc.onestop.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("cchc.core.urls")),
     path("lich-lam-viec/", include("cchc.workcal.urls")),
     path("thu-tuc/", include("cchc.catalog.urls")),
+    path("mot-cua/", include("cchc.onestop.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
