@@ -208,6 +208,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps need their own schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitLevelEnum": "cchc.org.models.Level",
+        "UnitEraEnum": "cchc.org.models.Era",
+        "AgencyKindEnum": "cchc.org.models.AgencyKind",
+        "ProcedureLevelEnum": "cchc.catalog.models.ProcedureLevel",
+    },
 }
 
 CACHES = {

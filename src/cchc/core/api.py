@@ -11,23 +11,27 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cchc.errors import DomainError
+from cchc.errors import DomainError, InvalidInput
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers from 1; a page or page size that is not a positive number is a 400."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
-    def get_page_number(self, request, paginator):
-        value = super().get_page_number(request, paginator)
-        if value not in self.last_page_strings:
-            try:
-                if int(value) < 1:
-                    raise ValueError
-            except (TypeError, ValueError):
-                raise exceptions.NotFound("Số trang không hợp lệ.") from None
-        return value
+    def paginate_queryset(self, queryset, request, view=None):
+        for param in (self.page_query_param, self.page_size_query_param):
+            value = request.query_params.get(param)
+            if value is None or (param == self.page_query_param and value in self.last_page_strings):
+                continue
+            if not value.isdigit() or int(value) < 1:
+                raise InvalidInput(
+                    "Tham số phân trang không hợp lệ.", code="invalid_page",
+                    fields={param: ["Phải là số nguyên dương."]},
+                )
+        return super().paginate_queryset(queryset, request, view)
 
 
 _CODES = {

@@ -65,14 +65,11 @@ class AdministrativeUnit(models.Model):
         verbose_name = _("đơn vị hành chính")
         verbose_name_plural = _("đơn vị hành chính")
         constraints = [models.UniqueConstraint(fields=["era", "code"], name="unit_era_code_unique")]
+        indexes = [models.Index(fields=["era", "level"], name="unit_era_level_idx")]
         ordering = ["era", "path"]
 
     def __str__(self):
         return self.name
-
-    @property
-    def key(self) -> str:
-        return f"{self.era}:{self.code}"
 
     def save(self, *args, **kwargs):
         from cchc.textfold import fold
@@ -80,6 +77,10 @@ class AdministrativeUnit(models.Model):
         self.name_folded = fold(self.name)
         self.path = (self.parent.path if self.parent_id else "") + f"{self.code}/"
         super().save(*args, **kwargs)
+
+    @property
+    def key(self) -> str:
+        return f"{self.era}:{self.code}"
 
     def is_valid_on(self, date: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= date) and (
@@ -123,14 +124,28 @@ class Agency(models.Model):
         help_text=_("Sở Nội vụ hoặc Phòng Nội vụ: cơ quan theo dõi, kiểm tra CCHC."),
     )
     active = models.BooleanField(_("đang hoạt động"), default=True)
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("cơ quan")
         verbose_name_plural = _("cơ quan")
         ordering = ["unit__path", "name"]
+        constraints = [
+            # One Sở/Phòng Nội vụ per unit: it is the agency that follows and inspects CCHC there.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(is_home_affairs=True, active=True),
+                name="agency_one_home_affairs_per_unit",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        from cchc.textfold import fold
+
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):
@@ -177,11 +192,16 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("phân công")
         verbose_name_plural = _("phân công")
+        # Two constraints rather than nulls_distinct=False, which SQLite does not support.
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "unit", "agency", "role"], name="membership_unique",
-                nulls_distinct=False,
-            )
+                condition=Q(agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"], name="membership_unique_without_agency",
+                condition=Q(agency__isnull=True),
+            ),
         ]
 
     def __str__(self):
