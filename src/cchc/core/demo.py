@@ -53,7 +53,7 @@ def load_units_and_agencies(stdout=None):
     if not AdministrativeUnit.objects.filter(era=Era.CURRENT, code=DEMO_PROVINCE).exists():
         result = load_units(DEMO_PROVINCE)
         if stdout:
-            stdout.write(f"Đã nạp đơn vị hành chính tỉnh Đồng Tháp: {result}")
+            stdout.write(f"Đã nạp đơn vị hành chính: {result.summary()}")
     units = demo_units()
     province = units["province"]
     old_province = AdministrativeUnit.objects.get(era=Era.PRE_2025, code=DEMO_OLD_PROVINCE)
@@ -65,7 +65,9 @@ def load_units_and_agencies(stdout=None):
 
 
 def _agency(unit, kind, home_affairs):
-    agencies = Agency.objects.filter(unit=unit, kind=kind)
+    # A commune's desk may be its public service centre rather than a reception desk.
+    kinds = [kind, AgencyKind.SERVICE_CENTRE] if kind == AgencyKind.RECEPTION_DESK else [kind]
+    agencies = Agency.objects.filter(unit=unit, kind__in=kinds)
     if home_affairs:
         agencies = agencies.filter(is_home_affairs=True)
     return agencies.order_by("code").first() or Agency.objects.filter(unit=unit).order_by("code").first()
