@@ -277,3 +277,5 @@ CCHC_PROVINCE_CODE = os.environ.get("CCHC_PROVINCE_CODE", "82")
 if TESTING:
     # Hashing with the production hasher costs ~0.3 s per user; tests create many users.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- news portal (Wagtail): the news app's settings live in this block -------------------
