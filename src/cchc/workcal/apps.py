@@ -6,3 +6,6 @@ class WorkcalConfig(AppConfig):
     name = "cchc.workcal"
     label = "workcal"
     verbose_name = _("Lịch làm việc")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -73,6 +73,10 @@ class OfficeHours(models.Model):
             "as": f"{self.afternoon_start:%H:%M}", "ae": f"{self.afternoon_end:%H:%M}",
         }
 
+    def save(self, *args, **kwargs):
+        self.id = 1
+        super().save(*args, **kwargs)
+
     def clean(self):
         if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
             raise ValidationError(
@@ -83,7 +87,3 @@ class OfficeHours(models.Model):
             raise ValidationError(
                 {"same_day_cutoff": _("Giờ chốt phải nằm trong giờ làm việc.")}
             )
-
-    def save(self, *args, **kwargs):
-        self.id = 1
-        super().save(*args, **kwargs)

@@ -1,5 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "workcal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar_page, name="calendar"),
+]
