@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "cchc.core",
     "cchc.catalog",
     "cchc.onestop",
+    "cchc.civil",
+    "cchc.reports",
 ]
 
 MIDDLEWARE = [

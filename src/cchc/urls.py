@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("cchc.workcal.api_urls")),
     path("", include("cchc.catalog.api_urls")),
     path("", include("cchc.onestop.api_urls")),
+    path("", include("cchc.civil.api_urls")),
+    path("", include("cchc.reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -17,6 +19,8 @@ urlpatterns = [
     path("lich-lam-viec/", include("cchc.workcal.urls")),
     path("thu-tuc/", include("cchc.catalog.urls")),
     path("mot-cua/", include("cchc.onestop.urls")),
+    path("ho-tich/", include("cchc.civil.urls")),
+    path("bao-cao/", include("cchc.reports.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
