@@ -304,7 +304,7 @@ def _lock(dossier, action: str, actor, expected_version) -> tuple[Dossier, Trans
         raise InvalidInput(_("Thao tác không tồn tại: %(action)s.") % {"action": action},
                            code="unknown_action", fields={"action": [_("Thao tác không hợp lệ.")]})
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    locked = (Dossier.objects.select_for_update()
+    locked = (Dossier.objects.select_for_update(of=("self",))
               .select_related("procedure", "procedure_version", "receiving_agency", "current_step")
               .get(pk=pk))
     _check_actor(actor, locked, transition)
