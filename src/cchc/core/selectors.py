@@ -18,8 +18,9 @@ class HomeSection:
 
 
 def _url(name: str) -> str | None:
+    name, _sep, arg = name.partition(":arg=")
     try:
-        return reverse(name)
+        return reverse(name, args=[arg] if arg else None)
     except NoReverseMatch:
         return None
 
@@ -30,27 +31,31 @@ ROLE_SECTIONS = {
     Role.DESK_OFFICER: (
         _("Tiếp nhận và trả kết quả"),
         _("Tiếp nhận hồ sơ, hẹn ngày trả, trả kết quả cho công dân."),
-        [(_("Lịch làm việc và tính hạn"), "workcal:calendar")],
+        [(_("Hồ sơ một cửa"), "onestop:home"), (_("Tiếp nhận hồ sơ"), "onestop:intake"),
+         (_("Hồ sơ quá hạn"), "onestop:queue:arg=overdue"), (_("Tra cứu hồ sơ"), "onestop:lookup"),
+         (_("Lịch làm việc và tính hạn"), "workcal:calendar")],
     ),
     Role.SPECIALIST: (
         _("Giải quyết hồ sơ"),
         _("Hồ sơ được giao, hồ sơ sắp đến hạn và quá hạn."),
-        [(_("Lịch làm việc và tính hạn"), "workcal:calendar")],
+        [(_("Hồ sơ được giao"), "onestop:home"), (_("Sắp đến hạn"), "onestop:queue:arg=due_soon"),
+         (_("Quá hạn"), "onestop:queue:arg=overdue"), (_("Lịch làm việc và tính hạn"), "workcal:calendar")],
     ),
     Role.LEADER: (
         _("Lãnh đạo đơn vị"),
         _("Phê duyệt kết quả, theo dõi tiến độ giải quyết của đơn vị."),
-        [],
+        [(_("Hồ sơ chờ phê duyệt"), "onestop:home"), (_("Hồ sơ quá hạn của đơn vị"), "onestop:queue:arg=overdue")],
     ),
     Role.INSPECTOR: (
         _("Kiểm tra cải cách hành chính"),
         _("Kế hoạch kiểm tra, đơn vị được kiểm tra, kết quả và kiến nghị."),
-        [],
+        [(_("Hồ sơ một cửa"), "onestop:queue:arg=all")],
     ),
     Role.HOME_AFFAIRS_ADMIN: (
         _("Quản trị Nội vụ"),
         _("Lịch làm việc của tỉnh, đơn vị hành chính, cơ quan, tài khoản."),
-        [(_("Lịch làm việc và tính hạn"), "workcal:calendar"), (_("Trang quản trị"), "admin:index")],
+        [(_("Hồ sơ một cửa"), "onestop:queue:arg=all"), (_("Lịch làm việc và tính hạn"), "workcal:calendar"),
+         (_("Trang quản trị"), "admin:index")],
     ),
     Role.PORTAL_EDITOR: (
         _("Cổng tin cải cách hành chính"),

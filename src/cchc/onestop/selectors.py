@@ -51,7 +51,8 @@ def work_queue(user, queue: str = "mine", *, now: datetime.datetime | None = Non
     now = now or timezone.now()
     if not user.is_authenticated:
         return Dossier.objects.none()
-    base = Dossier.objects.filter(status__in=OPEN_STATUSES)
+    # A processed dossier (9) still waits at the desk to be handed over.
+    base = Dossier.objects.filter(status__in=(*OPEN_STATUSES, Status.PROCESSED))
     held = Q(pk__in=[])
     for membership in memberships(user):
         if membership.agency_id:
@@ -63,13 +64,14 @@ def work_queue(user, queue: str = "mine", *, now: datetime.datetime | None = Non
         queryset = mine.exclude(status=Status.SUPPLEMENT)
     elif queue == "due_soon":
         soon = add_working_time(now, working_days_to_timedelta(1))
-        queryset = mine.filter(due_at__gt=now, due_at__lte=soon, paused_since__isnull=True)
+        queryset = mine.filter(due_at__gt=now, due_at__lte=soon, paused_since__isnull=True).exclude(
+            status=Status.PROCESSED)
     elif queue == "overdue":
-        queryset = mine.filter(due_at__lt=now, paused_since__isnull=True)
+        queryset = mine.filter(due_at__lt=now, paused_since__isnull=True).exclude(status=Status.PROCESSED)
     elif queue == "supplement":
         queryset = visible_dossiers(user).filter(status=Status.SUPPLEMENT)
     elif queue == "all":
-        queryset = visible_dossiers(user).filter(status__in=OPEN_STATUSES)
+        queryset = visible_dossiers(user).filter(status__in=(*OPEN_STATUSES, Status.PROCESSED))
     else:
         raise NotFound(_("Không có hàng đợi %(queue)s.") % {"queue": queue})
     return queryset.select_related("procedure_version", "current_agency").order_by("due_at", "pk")
