@@ -44,17 +44,21 @@ ROLE_SECTIONS = {
     Role.LEADER: (
         _("Lãnh đạo đơn vị"),
         _("Phê duyệt kết quả, theo dõi tiến độ giải quyết của đơn vị."),
-        [(_("Hồ sơ chờ phê duyệt"), "onestop:home"), (_("Hồ sơ quá hạn của đơn vị"), "onestop:queue:arg=overdue")],
+        [(_("Hồ sơ chờ phê duyệt"), "onestop:home"), (_("Hồ sơ quá hạn của đơn vị"), "onestop:queue:arg=overdue"),
+         (_("Theo dõi kiến nghị"), "inspection:recommendations"), (_("Nhiệm vụ CCHC"), "inspection:tasks")],
     ),
     Role.INSPECTOR: (
         _("Kiểm tra cải cách hành chính"),
         _("Kế hoạch kiểm tra, đơn vị được kiểm tra, kết quả và kiến nghị."),
-        [(_("Hồ sơ một cửa"), "onestop:queue:arg=all")],
+        [(_("Kiểm tra CCHC"), "inspection:home"), (_("Theo dõi kiến nghị"), "inspection:recommendations"),
+         (_("Nhiệm vụ CCHC"), "inspection:tasks"), (_("Hồ sơ một cửa"), "onestop:queue:arg=all")],
     ),
     Role.HOME_AFFAIRS_ADMIN: (
         _("Quản trị Nội vụ"),
         _("Lịch làm việc của tỉnh, đơn vị hành chính, cơ quan, tài khoản."),
-        [(_("Hồ sơ một cửa"), "onestop:queue:arg=all"), (_("Lịch làm việc và tính hạn"), "workcal:calendar"),
+        [(_("Kiểm tra CCHC"), "inspection:home"), (_("Theo dõi kiến nghị"), "inspection:recommendations"),
+         (_("Nhiệm vụ CCHC"), "inspection:tasks"),
+         (_("Hồ sơ một cửa"), "onestop:queue:arg=all"), (_("Lịch làm việc và tính hạn"), "workcal:calendar"),
          (_("Trang quản trị"), "admin:index")],
     ),
     Role.PORTAL_EDITOR: (
