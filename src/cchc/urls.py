@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from wagtail import urls as wagtail_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 api_v1 = [
@@ -40,5 +39,5 @@ if settings.DEBUG:  # pragma: no cover
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Last: Wagtail's page serving must not shadow any other route.
-urlpatterns += [path("tin-tuc/", include(wagtail_urls))]
+# Last: Wagtail's page serving (with the portal's page cache) must not shadow any other route.
+urlpatterns += [path("tin-tuc/", include("cchc.news.portal_urls"))]

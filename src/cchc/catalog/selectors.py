@@ -1,0 +1,307 @@
+"""Reads of the catalog: versions in force, search, postings and their gaps.
+
+Other apps use ``version_in_force`` (a dossier stores the version in force at its reception),
+``search_procedures`` and ``posting_gaps`` (inspection evidence: what a desk must post and has
+not, or has posted in an outdated version).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.errors import InvalidInput, NotFound
+from cchc.org.models import REFORM_DATE, AdministrativeUnit, Agency, AgencyKind, Level
+from cchc.org.selectors import units_under
+from cchc.textfold import fold
+
+from .models import (
+    AnnouncementDecision,
+    AnnouncementItem,
+    DeskPosting,
+    DossierComponent,
+    FilingMethod,
+    Procedure,
+    ProcedureLevel,
+    ProcedureVersion,
+    VersionStatus,
+)
+from .search_index import fts_candidates, sqlite_search_index_ready
+
+DESK_KINDS = (AgencyKind.RECEPTION_DESK, AgencyKind.SERVICE_CENTRE)
+MAX_SEARCH_LENGTH = 200
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def in_force_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}effective_from__lte": on}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": on})
+    )
+
+
+def version_in_force(procedure: Procedure, on: datetime.date | None = None
+                     ) -> ProcedureVersion | None:
+    """The version of ``procedure`` in force on ``on`` (default today), or None (not yet
+    announced, or abolished)."""
+    return procedure.versions.filter(in_force_q(on or today())).first()
+
+
+def procedures_in_force(on: datetime.date | None = None) -> QuerySet[ProcedureVersion]:
+    """The versions in force on ``on``: one per procedure that is in force that day."""
+    return ProcedureVersion.objects.filter(in_force_q(on or today()))
+
+
+def status_on(procedure: Procedure, on: datetime.date | None = None) -> str | None:
+    on = on or today()
+    version = version_in_force(procedure, on)
+    if version is not None:
+        return version.status
+    if procedure.abolished_on is not None and procedure.abolished_on <= on:
+        return VersionStatus.ABOLISHED
+    return None
+
+
+def _detail_prefetch(queryset: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
+    return queryset.select_related(
+        "procedure", "procedure__agency", "procedure__replaced_by", "field",
+        "implementing_agency", "item", "item__decision",
+    ).prefetch_related(
+        Prefetch("methods", queryset=FilingMethod.objects.order_by("channel")),
+        Prefetch("components", queryset=DossierComponent.objects.order_by("position")),
+    )
+
+
+def search_procedures(text: str = "", *, on: datetime.date | None = None, field=None,
+                      level: str | None = None, agency: Agency | None = None,
+                      agency_name: str | None = None, channel: str | None = None,
+                      status: str | None = None) -> QuerySet[ProcedureVersion]:
+    """Versions matching ``text`` on ``on`` (default today), ordered by name.
+
+    Matching is diacritic- and case-insensitive ("khai sinh", "KHAI SINH", "khải sinh" find
+    "Đăng ký khai sinh"; "d" matches "đ"): every word of the folded query must occur in the
+    folded local code + name. Without ``status`` the procedures in force are listed; with
+    ``status="abolished"``, the last version of each procedure abolished by then.
+    """
+    on = on or today()
+    if len(text) > MAX_SEARCH_LENGTH or "\x00" in text:
+        raise InvalidInput(_("Từ khóa tìm kiếm không hợp lệ."), code="invalid_search",
+                           fields={"search": [_("Tối đa %(n)s ký tự.") % {"n": MAX_SEARCH_LENGTH}]})
+    if status == VersionStatus.ABOLISHED:
+        later = ProcedureVersion.objects.filter(procedure=OuterRef("procedure"),
+                                                number__gt=OuterRef("number"))
+        queryset = ProcedureVersion.objects.filter(procedure__abolished_on__lte=on).filter(
+            ~Exists(later))
+    else:
+        queryset = procedures_in_force(on)
+        if status:
+            queryset = queryset.filter(status=status)
+    words = fold(text).split()
+    if words and connection.vendor == "sqlite" and (candidates := fts_candidates(words)):
+        if sqlite_search_index_ready():
+            queryset = queryset.filter(pk__in=RawSQL(*candidates))
+    for word in words:
+        queryset = queryset.filter(search_folded__contains=word)
+    if field is not None:
+        queryset = queryset.filter(field=field)
+    if level:
+        queryset = queryset.filter(level=level)
+    if agency is not None:
+        queryset = queryset.filter(Q(implementing_agency=agency) | Q(procedure__agency=agency))
+    if agency_name:
+        queryset = queryset.filter(implementing_agency_name=agency_name)
+    if channel:
+        queryset = queryset.filter(
+            Exists(FilingMethod.objects.filter(version=OuterRef("pk"), channel=channel)))
+    return queryset.order_by("name_folded", "pk")
+
+
+def implementing_agency_names() -> list[str]:
+    """The implementing agencies as published, for a filter."""
+    return list(ProcedureVersion.objects.exclude(implementing_agency_name="")
+                .order_by("implementing_agency_name")
+                .values_list("implementing_agency_name", flat=True).distinct())
+
+
+def search_results(versions):
+    """What a result list shows for each version, loaded by primary key after the page is
+    selected: the page query then has no joins, and its ordering needs no joined rows
+    (measured in bench/catalog_search.py). A queryset stays lazy (slice it before or after);
+    any other iterable becomes a list."""
+    lookups = ("procedure", "field", "implementing_agency",
+               Prefetch("methods", queryset=FilingMethod.objects.order_by("channel")))
+    if isinstance(versions, QuerySet):
+        return versions.prefetch_related(*lookups)
+    versions = list(versions)
+    prefetch_related_objects(versions, *lookups)
+    return versions
+
+
+def get_procedure(code: str, on: datetime.date | None = None) -> Procedure:
+    """A procedure by local code, or by base code when that names one procedure (preferring the
+    one in force on ``on``)."""
+    code = (code or "").strip()
+    procedure = Procedure.objects.select_related("agency", "replaced_by").filter(code=code).first()
+    if procedure is not None:
+        return procedure
+    candidates = list(Procedure.objects.select_related("agency", "replaced_by")
+                      .filter(base_code=code)) if code else []
+    if len(candidates) > 1:
+        in_force = [p for p in candidates if version_in_force(p, on) is not None]
+        if len(in_force) == 1:
+            return in_force[0]
+        raise InvalidInput(
+            _("Mã %(code)s ứng với nhiều thủ tục; hãy dùng mã tại địa phương: %(codes)s.")
+            % {"code": code, "codes": ", ".join(p.code for p in candidates)},
+            code="ambiguous_code",
+        )
+    if not candidates:
+        raise NotFound(_("Không có thủ tục mã “%(code)s”.") % {"code": code})
+    return candidates[0]
+
+
+@dataclasses.dataclass
+class ProcedureView:
+    """A procedure as of a date: the version shown, its status that day, and its history."""
+
+    procedure: Procedure
+    on: datetime.date
+    version: ProcedureVersion | None
+    status: str | None
+    history: list[ProcedureVersion]
+
+    @property
+    def status_label(self) -> str:
+        return VersionStatus(self.status).label if self.status else _("Chưa có hiệu lực")
+
+
+def procedure_as_of(procedure: Procedure, on: datetime.date | None = None) -> ProcedureView:
+    """The version in force on ``on``; for an abolished procedure its last version, for one not
+    yet in force its first, so that the page always has something to show."""
+    on = on or today()
+    history = list(_detail_prefetch(procedure.versions.order_by("number")))
+    version = next((v for v in history if v.is_in_force_on(on)), None)
+    shown = version
+    if shown is None and history:
+        shown = history[-1] if history[0].effective_from <= on else history[0]
+    return ProcedureView(procedure=procedure, on=on, version=shown,
+                         status=status_on(procedure, on), history=history)
+
+
+def announcements() -> QuerySet[AnnouncementDecision]:
+    return AnnouncementDecision.objects.select_related("issuing_agency").order_by(
+        "-issued_on", "-pk")
+
+
+def announcement_items(decision: AnnouncementDecision) -> QuerySet[AnnouncementItem]:
+    return decision.items.select_related("procedure", "replacement").prefetch_related(
+        "versions").order_by("position")
+
+
+# --- postings ---------------------------------------------------------------------------------
+
+
+def desks() -> QuerySet[Agency]:
+    """Agencies where dossiers are received: reception desks and public service centres."""
+    return Agency.objects.filter(kind__in=DESK_KINDS, active=True).select_related("unit")
+
+
+def get_desk(code: str) -> Agency:
+    agency = desks().filter(code=code).first()
+    if agency is None:
+        raise NotFound(_("Không có nơi tiếp nhận mã “%(code)s”.") % {"code": code})
+    return agency
+
+
+def _province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
+    if unit.level == Level.PROVINCE:
+        return unit
+    root_code = unit.path.split("/", 1)[0]
+    return AdministrativeUnit.objects.get(era=unit.era, code=root_code, level=Level.PROVINCE)
+
+
+def catalog_provinces(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The provinces whose catalogs apply to a unit: its own province and, across the 1/7/2025
+    reorganisation, the provinces merged into it or that it was merged into."""
+    province = _province_of(unit)
+    return [province, *province.successors.filter(level=Level.PROVINCE),
+            *province.predecessors.filter(level=Level.PROVINCE)]
+
+
+def receiving_levels(agency: Agency, on: datetime.date) -> list[str]:
+    """The levels of procedures a desk receives by default. From 1/7/2025 the provincial public
+    service centre receives every procedure of the province (ND 118/2025)."""
+    level = agency.unit.level
+    if level == Level.PROVINCE:
+        if agency.kind == AgencyKind.SERVICE_CENTRE and on >= REFORM_DATE:
+            return [ProcedureLevel.PROVINCE, ProcedureLevel.COMMUNE]
+        return [ProcedureLevel.PROVINCE]
+    return [{Level.DISTRICT: ProcedureLevel.DISTRICT, Level.COMMUNE: ProcedureLevel.COMMUNE}[level]]
+
+
+def required_postings(agency: Agency, on: datetime.date | None = None
+                      ) -> QuerySet[ProcedureVersion]:
+    """The versions a desk must post on ``on`` (ND 63/2010 Art. 17(1)(b)): those of the
+    procedures it receives, in force that day. A procedure with explicit receiving agencies is
+    received only there; otherwise by the desks of its level in the catalog's province."""
+    on = on or today()
+    if not agency.unit.is_valid_on(on) or agency.kind not in DESK_KINDS:
+        return ProcedureVersion.objects.none()
+    explicit = Procedure.objects.filter(receiving_agencies=agency).values("pk")
+    restricted = Procedure.objects.filter(receiving_agencies__isnull=False).values("pk")
+    territory = units_under(catalog_provinces(agency.unit))
+    implicit = (Q(level__in=receiving_levels(agency, on), procedure__agency__unit__in=territory)
+                & ~Q(procedure__in=restricted))
+    return procedures_in_force(on).filter(Q(procedure__in=explicit) | implicit)
+
+
+def active_postings(agency: Agency, on: datetime.date | None = None) -> QuerySet[DeskPosting]:
+    on = on or today()
+    return DeskPosting.objects.filter(agency=agency, posted_on__lte=on).filter(
+        Q(removed_on__isnull=True) | Q(removed_on__gt=on)
+    ).select_related("version", "version__procedure")
+
+
+@dataclasses.dataclass
+class PostingGaps:
+    agency: Agency
+    on: datetime.date
+    required: list[ProcedureVersion]
+    missing: list[ProcedureVersion]
+    outdated: list[tuple[DeskPosting, ProcedureVersion]]  # (what is posted, what is in force)
+    obsolete: list[DeskPosting]  # posted, but no longer in force or received there
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.outdated or self.obsolete)
+
+    @property
+    def posted_count(self) -> int:
+        return len(self.required) - len(self.missing)
+
+
+def posting_gaps(agency: Agency, on: datetime.date | None = None) -> PostingGaps:
+    """Inspection evidence for one desk on ``on``: procedures missing from its postings, posted
+    in a version other than the one in force, or posted although no longer in force there."""
+    on = on or today()
+    required = list(required_postings(agency, on).select_related("procedure", "field")
+                    .order_by("procedure__code"))
+    postings = sorted(active_postings(agency, on), key=lambda p: (p.posted_on, p.pk))
+    posted = {p.version.procedure_id: p for p in postings}  # the latest per procedure
+    required_ids = {v.procedure_id for v in required}
+    return PostingGaps(
+        agency=agency, on=on, required=required,
+        missing=[v for v in required if v.procedure_id not in posted],
+        outdated=[(posted[v.procedure_id], v) for v in required
+                  if v.procedure_id in posted and posted[v.procedure_id].version_id != v.pk],
+        obsolete=[p for p in postings if p.version.procedure_id not in required_ids
+                  or posted[p.version.procedure_id] is not p],
+    )

@@ -1,0 +1,147 @@
+"""Catalog pages: public search, detail and printable posting sheet; for staff, the
+announcement decisions and the posting gaps of the desks they may see."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cchc.core.permissions import scope
+from cchc.errors import DomainError, NotFound
+
+from . import selectors
+from .forms import AsOfForm, CatalogSearchForm
+from .models import AnnouncementDecision
+
+PAGE_SIZE = 20
+DESKS_PER_PAGE = 25
+
+
+def procedure_list(request):
+    form = CatalogSearchForm(request.GET or None)
+    context = {"form": form, "title": _("Thủ tục hành chính")}
+    if form.is_bound and not form.is_valid():
+        return render(request, "catalog/procedure_list.html", context, status=400)
+    arguments = form.search_arguments() if form.is_bound else {"text": ""}
+    try:
+        versions = selectors.search_procedures(**arguments)
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "catalog/procedure_list.html", context, status=exc.status_code)
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("trang"))
+    page.object_list = selectors.search_results(page.object_list)
+    query = request.GET.copy()
+    query.pop("trang", None)
+    context.update(page=page, query=query.urlencode(), on=arguments.get("on") or selectors.today(),
+                   searched=form.is_bound)
+    return render(request, "catalog/procedure_list.html", context)
+
+
+def _as_of(request):
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, form.cleaned_data.get("ngay") or selectors.today()
+
+
+def _procedure_or_error(request, code, on):
+    try:
+        return selectors.get_procedure(code, on), None
+    except NotFound:
+        raise Http404(_("Không có thủ tục này.")) from None
+    except DomainError as exc:
+        return None, render(request, "catalog/error.html", {"message": exc.message},
+                            status=exc.status_code)
+
+
+def procedure_detail(request, code):
+    form, on = _as_of(request)
+    if on is None:
+        return render(request, "catalog/error.html", {"message": _("Ngày không hợp lệ."),
+                                                      "form": form}, status=400)
+    procedure, error = _procedure_or_error(request, code, on)
+    if error:
+        return error
+    if procedure.code != code:  # a base code: the canonical address is the local code
+        url = reverse("catalog:procedure_detail", args=[procedure.code])
+        return redirect(url + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    view = selectors.procedure_as_of(procedure, on)
+    return render(request, "catalog/procedure_detail.html", {
+        "view": view, "version": view.version, "procedure": procedure, "form": form,
+        "title": view.version.name if view.version else procedure.code,
+    })
+
+
+def posting_sheet(request, code):
+    """The printable posting sheet (A4 PDF) of the version in force on ``?ngay=``."""
+    from weasyprint import HTML
+
+    form, on = _as_of(request)
+    if on is None:
+        return render(request, "catalog/error.html", {"message": _("Ngày không hợp lệ.")},
+                      status=400)
+    procedure, error = _procedure_or_error(request, code, on)
+    if error:
+        return error
+    view = selectors.procedure_as_of(procedure, on)
+    if view.version is None:
+        raise Http404(_("Thủ tục chưa có phiên bản nào."))
+    html = render_to_string("catalog/posting_sheet.html", {"view": view, "version": view.version},
+                            request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="niem-yet-{procedure.code}.pdf"'
+    return response
+
+
+@login_required
+def announcement_list(request):
+    page = Paginator(selectors.announcements(), PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(request, "catalog/announcement_list.html",
+                  {"page": page, "title": _("Quyết định công bố thủ tục hành chính")})
+
+
+@login_required
+def announcement_detail(request, pk):
+    decision = get_object_or_404(AnnouncementDecision, pk=pk)
+    return render(request, "catalog/announcement_detail.html", {
+        "decision": decision, "items": selectors.announcement_items(decision),
+        "title": decision.number,
+    })
+
+
+@login_required
+def posting_gap_list(request):
+    form, on = _as_of(request)
+    if on is None:
+        return render(request, "catalog/error.html", {"message": _("Ngày không hợp lệ.")},
+                      status=400)
+    visible = scope(selectors.desks(), request.user, unit_field="unit").order_by(
+        "unit__era", "unit__path", "name")
+    page = Paginator(visible, DESKS_PER_PAGE).get_page(request.GET.get("trang"))
+    rows = [selectors.posting_gaps(desk, on) for desk in page.object_list]
+    return render(request, "catalog/posting_gaps.html", {
+        "form": form, "on": on, "page": page, "rows": rows,
+        "title": _("Niêm yết thủ tục tại nơi tiếp nhận"),
+    })
+
+
+@login_required
+def posting_gap_detail(request, agency_code):
+    form, on = _as_of(request)
+    if on is None:
+        return render(request, "catalog/error.html", {"message": _("Ngày không hợp lệ.")},
+                      status=400)
+    desk = scope(selectors.desks(), request.user, unit_field="unit").filter(
+        code=agency_code).first()
+    if desk is None:
+        raise Http404(_("Không có nơi tiếp nhận này."))
+    gaps = selectors.posting_gaps(desk, on)
+    postings = selectors.active_postings(desk, on).order_by("version__procedure__code")
+    return render(request, "catalog/posting_gap_detail.html", {
+        "form": form, "on": on, "gaps": gaps, "desk": desk, "postings": postings,
+        "title": desk.name,
+    })

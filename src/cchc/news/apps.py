@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NewsConfig(AppConfig):
+    name = "cchc.news"
+    label = "news"
+    verbose_name = _("Cổng tin cải cách hành chính")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,41 @@
+"""Portal cache invalidation and permission sync (receivers only)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from cchc.org.models import Membership
+
+from .cache import bump_portal_version
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _portal_changed(sender, **kwargs):
+    bump_portal_version()
+
+
+@receiver(post_delete, sender="wagtailcore.Page")
+def _page_deleted(sender, **kwargs):
+    bump_portal_version()
+
+
+@receiver(post_page_move)
+def _article_moved(sender, instance, **kwargs):
+    from .models import ArticlePage
+
+    for article in ArticlePage.objects.descendant_of(instance, inclusive=True):
+        section = article.section()
+        if section is not None and article.unit_id != section.unit_id:
+            ArticlePage.objects.filter(pk=article.pk).update(unit_id=section.unit_id)
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def _membership_changed(sender, instance, **kwargs):
+    from .services import sync_portal_permissions
+
+    user_id = instance.user_id
+    transaction.on_commit(lambda: sync_portal_permissions(user_ids=[user_id]))

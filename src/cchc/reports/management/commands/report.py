@@ -1,0 +1,87 @@
+"""``cchc report timeliness --from DATE --to DATE [--unit CODE] [--format json|xlsx|pdf]
+[--output FILE] [--mode as_was|successors] [--group unit|field|procedure] [--level LEVEL]``
+
+The periodic report on handling administrative procedures, province-wide (the command line
+is not scoped to a user). JSON goes to stdout unless ``--output`` is given; XLSX and PDF go to
+``--output`` or, without it, to stdout as bytes. Bad input: a Vietnamese message on stderr
+and exit code 2.
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from cchc.errors import DomainError
+from cchc.reports import exports
+from cchc.reports.selectors import build_filters, timeliness_report
+
+FORMATS = ("json", "xlsx", "pdf")
+
+
+def _fail(message: str):
+    raise CommandError(message, returncode=2)
+
+
+class Command(BaseCommand):
+    help = "Báo cáo thống kê: cchc report timeliness --from YYYY-MM-DD --to YYYY-MM-DD ..."
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser):
+        reports = parser.add_subparsers(dest="report", metavar="BÁO_CÁO")
+        timeliness = reports.add_parser(
+            "timeliness", help="Tình hình, kết quả giải quyết thủ tục hành chính theo kỳ")
+        # Checked here rather than by argparse, so that every error is in Vietnamese.
+        timeliness.add_argument("--from", dest="start", help="Ngày đầu kỳ, YYYY-MM-DD")
+        timeliness.add_argument("--to", dest="end", help="Ngày cuối kỳ, YYYY-MM-DD")
+        timeliness.add_argument("--unit", help="Mã đơn vị (ví dụ 82, 2025:30280, pre2025:868): "
+                                               "đơn vị đó và các đơn vị trực thuộc")
+        timeliness.add_argument("--format", default="json", help="json (mặc định), xlsx hoặc pdf")
+        timeliness.add_argument("--output", help="Ghi ra tệp thay vì đầu ra chuẩn")
+        timeliness.add_argument("--mode", default="as_was",
+                                help="as_was (theo đơn vị tiếp nhận, mặc định) hoặc successors "
+                                     "(gộp đơn vị cũ vào đơn vị kế thừa)")
+        timeliness.add_argument("--group", default="unit", help="unit (mặc định), field hoặc procedure")
+        timeliness.add_argument("--level", default=None,
+                                help="Gộp theo cấp: province, district hoặc commune")
+
+    def handle(self, *args, **options):
+        if options.get("report") != "timeliness":
+            _fail(_("Cần chọn loại báo cáo, ví dụ: cchc report timeliness --from 2026-01-01 "
+                    "--to 2026-12-31 --format json"))
+        fmt = (options.get("format") or "json").lower()
+        if fmt not in FORMATS:
+            _fail(_("Định dạng “%(f)s” không hỗ trợ: chọn json, xlsx hoặc pdf.") % {"f": fmt})
+        if not options.get("start") or not options.get("end"):
+            _fail(_("Cần --from và --to (ngày đầu và cuối kỳ, dạng YYYY-MM-DD)."))
+        try:
+            filters = build_filters(start=options["start"], end=options["end"], unit=options.get("unit"),
+                                    mode=options.get("mode"), group=options.get("group"),
+                                    level=options.get("level"))
+            report = timeliness_report(filters)
+        except DomainError as exc:
+            details = "; ".join(f"{field}: {' '.join(str(m) for m in messages)}"
+                                for field, messages in exc.fields.items())
+            _fail(f"{exc.message}" + (f" ({details})" if details else ""))
+        if fmt == "json":
+            data = json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
+            payload = data.encode()
+        elif fmt == "xlsx":
+            payload = exports.timeliness_xlsx(report)
+        else:
+            payload = exports.timeliness_pdf(report)
+        output = options.get("output")
+        if output:
+            try:
+                with open(output, "wb") as handle:
+                    handle.write(payload)
+            except OSError as exc:
+                _fail(_("Không ghi được tệp %(path)s: %(error)s") % {"path": output, "error": exc.strerror})
+            self.stderr.write(_("Đã ghi %(path)s.") % {"path": output})
+        elif fmt == "json":
+            self.stdout.write(data, ending="")
+        else:
+            self.stdout.flush()
+            sys.stdout.buffer.write(payload)
+            sys.stdout.buffer.flush()

@@ -1,0 +1,440 @@
+"""The periodic report on handling administrative procedures (báo cáo tình hình, kết quả giải
+quyết thủ tục hành chính): per unit, field or procedure, for a period [from, to] of local
+dates (Asia/Ho_Chi_Minh), i.e. the instants [from 00:00, to + 1 day 00:00).
+
+Definitions (RULES.md §2, QĐ 766 indicator 2.1):
+- A dossier counts in the period if it was received (``received_at`` set: an online
+  submission never accepted, or refused at intake, does not count) before the end of the
+  period and did not finish before its start.
+- Received: carried over (received before ``from``) + new online (channel 2, received in the
+  period) + new direct or postal (channels 1 and 3).
+- Resolved: finished in the period (``finished_at``: processed, else returned, else stopped or
+  withdrawn). On time (early included) or late exactly as ``onestop.timeliness.classify``
+  decides, which the services store in ``Dossier.timeliness`` when a dossier finishes (every
+  finishing path: approve, stop, withdraw of a received dossier; ``return_result`` only
+  follows an approval; the seeding does the same). A finished dossier without a stored value
+  (an import that did not classify) is classified here with ``classify``, one by one.
+- Pending: not finished by the end of the period, measured at that instant as ``classify``
+  measures an open dossier: overdue iff the end of the period is after the due extended by
+  the paused office time, or the dossier had had more than one supplement request, or it
+  waits for documents asked for after its due; within otherwise (due soon and paused
+  included). A dossier that never had a supplement request has a plain due: one comparison.
+  The pending ones that had a request are classified from their state at the end of the
+  period, rebuilt from their supplement events (a request or a resumption after the period
+  must not count; an import without events keeps its stored counters), with the due moved
+  by the paused office time through the calendar's positions in SQL (``worktime``): for an
+  end of period T at midnight and a pause of p > 0 office seconds, T is after
+  ``add_working_time(due, p)`` iff P(T) - P(due) >= p. A dossier without a due (classify
+  does not measure it: only imports can lack one) counts as within/on time.
+- The stored timeliness is frozen when a dossier finishes, under the calendar of that day:
+  a holiday added to the calendar later does not reclassify old dossiers, as on the portal.
+
+Everything is counted in the database: the dossiers received in the period and those
+carried over into it are counted by two grouped queries (on PostgreSQL "open at an instant"
+is a range containment, ``OpenAt``, which a GiST index can answer: see the benchmark), and
+the pending ones with a supplement history by a third; nothing is read row by row except
+finished dossiers without a stored timeliness (``classify`` in Python, streamed). Invariants in every row: received = carried
+over + online + direct/postal = resolved + pending; resolved = on time + late; pending =
+within + overdue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Func, Max, Min, Q, QuerySet, Value
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cchc.catalog.models import Field, Procedure, ProcedureVersion
+from cchc.errors import InvalidInput
+from cchc.onestop.models import Channel, Dossier, DossierEvent, Timeliness
+from cchc.onestop.timeliness import Clock, classify
+from cchc.workcal.calendar import VN_TZ
+
+from .common import Filters, Period, UnitTree, report_queries, scoped_dossiers
+from .worktime import WorkDays
+
+ON_TIME_VALUES = (Timeliness.EARLY, Timeliness.ON_TIME)
+REQUEST, RESUME = "request_supplement", "receive_supplement"
+
+# The measures behind every number (drill-down), with their labels.
+MEASURES = {
+    "received": gettext_lazy("Tổng số hồ sơ tiếp nhận"),
+    "online": gettext_lazy("Mới tiếp nhận trực tuyến"),
+    "carried_over": gettext_lazy("Từ kỳ trước chuyển sang"),
+    "new_direct_postal": gettext_lazy("Mới tiếp nhận trực tiếp, bưu chính"),
+    "resolved": gettext_lazy("Tổng số hồ sơ đã giải quyết"),
+    "on_time": gettext_lazy("Đã giải quyết trước hạn, đúng hạn"),
+    "late": gettext_lazy("Đã giải quyết quá hạn"),
+    "pending": gettext_lazy("Tổng số hồ sơ đang giải quyết"),
+    "within": gettext_lazy("Đang giải quyết trong hạn"),
+    "overdue": gettext_lazy("Đang giải quyết quá hạn"),
+}
+
+GROUP_FIELDS = {"unit": "unit_id", "field": "procedure_version__field_id", "procedure": "procedure_id"}
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    online: int = 0
+    carried_over: int = 0
+    new_direct_postal: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0
+    within: int = 0
+    overdue: int = 0
+
+    def add(self, other: Counts) -> Counts:
+        for name in COUNT_NAMES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    def as_dict(self) -> dict:
+        return {
+            "received": {"total": self.received, "online": self.online,
+                         "carried_over": self.carried_over,
+                         "new_direct_postal": self.new_direct_postal},
+            "resolved": {"total": self.resolved, "on_time": self.on_time, "late": self.late},
+            "pending": {"total": self.pending, "within": self.within, "overdue": self.overdue},
+        }
+
+    def invariant_errors(self) -> list[str]:
+        errors = []
+        if self.received != self.carried_over + self.online + self.new_direct_postal:
+            errors.append("received != carried_over + online + new_direct_postal")
+        if self.received != self.resolved + self.pending:
+            errors.append("received != resolved + pending")
+        if self.resolved != self.on_time + self.late:
+            errors.append("resolved != on_time + late")
+        if self.pending != self.within + self.overdue:
+            errors.append("pending != within + overdue")
+        return errors
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.resolved if self.resolved else None
+
+
+COUNT_NAMES = tuple(f.name for f in fields(Counts))
+
+
+@dataclass
+class ReportRow:
+    key: str
+    name: str
+    counts: Counts = field(default_factory=Counts)
+    level: str = ""
+    sort_key: tuple = ()
+
+
+@dataclass
+class TimelinessReport:
+    filters: Filters
+    rows: list[ReportRow]
+    totals: Counts
+
+    @property
+    def period(self) -> Period:
+        return self.filters.period
+
+    def as_json(self) -> dict:
+        group = self.filters.group
+        return {
+            "from": self.period.start.isoformat(),
+            "to": self.period.end.isoformat(),
+            "mode": self.filters.mode,
+            "group": group,
+            "level": self.filters.level,
+            "rows": [{group: row.key, f"{group}_name": row.name, **row.counts.as_dict()}
+                     for row in self.rows],
+            "totals": self.totals.as_dict(),
+        }
+
+
+# -- predicates: the same for the counts and the drill-down -----------------------------------
+
+
+class OpenAt(Func):
+    """received_at <= t <= finished_at (or not finished): the dossier is open at instant t.
+
+    On PostgreSQL written as ``tstzrange(received_at, COALESCE(finished_at, 'infinity'), '[]')
+    @> t``, the expression of the GiST index proposed for ``onestop`` (bench/README.md)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, instant):
+        super().__init__(F("received_at"), F("finished_at"), Value(instant))
+
+    def as_sql(self, compiler, connection, **extra):
+        (received, rp), (finished, fp), (instant, ip) = (compiler.compile(e) for e in
+                                                         self.get_source_expressions())
+        return (f"({received} <= {instant} AND ({finished} IS NULL OR {finished} >= {instant}))",
+                [*rp, *ip, *fp, *fp, *ip])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (received, rp), (finished, fp), (instant, ip) = (compiler.compile(e) for e in
+                                                         self.get_source_expressions())
+        return (f"tstzrange({received}, COALESCE({finished}, 'infinity'::timestamptz), '[]') @> "
+                f"{instant}::timestamptz", [*rp, *fp, *ip])
+
+
+def parts(filters: Filters) -> list[QuerySet[Dossier]]:
+    """The counted dossiers as two disjoint sets, each answerable from an index: received in
+    the period; carried over (received before it and open at its start)."""
+    p = filters.period
+    base = scoped_dossiers(filters)
+    return [base.filter(received_at__gte=p.start_at, received_at__lt=p.end_at),
+            base.filter(OpenAt(p.start_at), received_at__lt=p.start_at)]
+
+
+def counted(filters: Filters) -> QuerySet[Dossier]:
+    p = filters.period
+    return scoped_dossiers(filters).filter(
+        received_at__isnull=False, received_at__lt=p.end_at,
+    ).filter(Q(finished_at__isnull=True) | Q(finished_at__gte=p.start_at))
+
+
+def predicates(period: Period) -> dict[str, Q]:
+    new = Q(received_at__gte=period.start_at)
+    resolved = Q(finished_at__lt=period.end_at)
+    pending = Q(finished_at__isnull=True) | Q(finished_at__gte=period.end_at)
+    plain = pending & Q(supplement_count=0)
+    return {
+        "received": Q(),
+        "carried_over": Q(received_at__lt=period.start_at),
+        "online": new & Q(channel=Channel.ONLINE),
+        "new_direct_postal": new & ~Q(channel=Channel.ONLINE),
+        "resolved": resolved,
+        "on_time_stored": resolved & Q(timeliness__in=ON_TIME_VALUES),
+        "late_stored": resolved & Q(timeliness=Timeliness.LATE),
+        "resolved_unclassified": resolved & ~Q(timeliness__in=(*ON_TIME_VALUES, Timeliness.LATE)),
+        "pending": pending,
+        "overdue_plain": plain & Q(due_at__lt=period.end_at),
+        "within_plain": plain & (Q(due_at__isnull=True) | Q(due_at__gte=period.end_at)),
+        "pending_paused": pending & Q(supplement_count__gt=0),
+    }
+
+
+# -- classified one by one -----------------------------------------------------------------------
+
+_CLOCK_FIELDS = ("pk", "status", "received_at", "due_at", "finished_at", "supplement_count",
+                 "paused_seconds", "paused_since")
+
+
+def _resolved_unclassified(queryset: QuerySet, period: Period, key_field: str):
+    """(pk, key, late?) of finished dossiers in the period without a stored timeliness."""
+    rows = (queryset.filter(predicates(period)["resolved_unclassified"]).order_by("pk")
+            .values_list(*_CLOCK_FIELDS, key_field))
+    for pk, status, received, due, finished, count, paused, since, key in rows.iterator(2000):
+        clock = Clock(status=status, received_at=received, due_at=due, finished_at=finished,
+                      supplement_count=count, paused_seconds=paused, paused_since=since)
+        yield pk, key, classify(clock) == Timeliness.LATE
+
+
+def paused_subset(filters: Filters) -> QuerySet[Dossier]:
+    """Pending at the end of the period, with a supplement request at some time."""
+    end = filters.period.end_at
+    return scoped_dossiers(filters).filter(OpenAt(end), received_at__lt=end, supplement_count__gt=0)
+
+
+def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=None):
+    """SQL classifying ``subset`` at ``as_of`` (a local midnight) as ``classify`` would, from
+    the supplement events before ``as_of`` (module docstring). Rows: (key, count, overdue) or,
+    with ``ids``, (pk, key, overdue). ``bounds``: the earliest reception and the latest due of
+    the subset (every instant compared lies between them), computed here if not given."""
+    local = as_of.astimezone(VN_TZ).date()
+    if bounds is None:
+        found = subset.aggregate(first=Min("received_at"), last=Max("due_at"))
+        bounds = (found["first"], found["last"])
+    first = (bounds[0] or as_of).astimezone(VN_TZ).date()
+    last = max((bounds[1] or as_of).astimezone(VN_TZ).date(), local)
+    work = WorkDays.between(first - timedelta(days=1), last + timedelta(days=1))
+    ops = connection.ops
+    t = ops.adapt_datetimefield_value(as_of)
+    inner, inner_params = (subset.order_by().annotate(
+        s_id=F("pk"), s_key=F(key_field), s_due=F("due_at"), s_count=F("supplement_count"),
+        s_paused=F("paused_seconds"), s_since=F("paused_since"))
+        .values("s_id", "s_key", "s_due", "s_count", "s_paused", "s_since").query.sql_with_params())
+    events = DossierEvent._meta.db_table
+    pause = work.json_int("e.data", "paused_seconds")
+    pos = work.position
+    p_t = repr(work.position_of_midnight(local))
+    measured = work.floor(f"{pos('ev.res', 'wr')} - {pos('ev.req', 'wq')} + 0.000001")
+    pause_of_one = f"COALESCE(ev.res_paused, {measured})"
+    overdue = f"""CASE
+        WHEN s.s_due IS NULL THEN 0
+        WHEN COALESCE(ev.total, 0) = 0 THEN CASE
+            WHEN s.s_count > 1 THEN 1
+            WHEN s.s_since IS NOT NULL THEN CASE WHEN s.s_since > s.s_due THEN 1 ELSE 0 END
+            WHEN s.s_paused = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
+            WHEN {p_t} - {pos('s.s_due', 'wd')} >= s.s_paused THEN 1 ELSE 0 END
+        WHEN ev.n = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
+        WHEN ev.n > 1 THEN 1
+        WHEN ev.res IS NULL THEN CASE WHEN ev.req > s.s_due THEN 1 ELSE 0 END
+        WHEN {pause_of_one} = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
+        WHEN {p_t} - {pos('s.s_due', 'wd')} >= {pause_of_one} THEN 1 ELSE 0 END"""
+    head = "s.s_id, s.s_key" if ids else "s.s_key, COUNT(*)"
+    overdue_column = overdue if ids else f"SUM({overdue})"
+    tail = "" if ids else "GROUP BY s.s_key"
+    sql = f"""s AS ({inner}),
+        ev AS (
+            SELECT e.dossier_id AS id, COUNT(*) AS total,
+                   SUM(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN 1 ELSE 0 END) AS n,
+                   MIN(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN e.at END) AS req,
+                   MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN e.at END) AS res,
+                   MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused
+            FROM {events} e
+            WHERE e.dossier_id IN (SELECT s_id FROM s) AND e.action IN ('{REQUEST}', '{RESUME}')
+            GROUP BY e.dossier_id)
+        SELECT {head}, {overdue_column}
+        FROM s LEFT JOIN ev ON ev.id = s.s_id
+        {work.join('ev.req', 'wq')} {work.join('ev.res', 'wr')} {work.join('s.s_due', 'wd')}
+        {tail}"""
+    params = [*inner_params, t, t, t, t, t, t, t]
+    return work, sql, params
+
+
+def _run_paused(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=None) -> list[tuple]:
+    work, sql, params = _paused_sql(subset, key_field, as_of, ids=ids, bounds=bounds)
+    with report_queries(), connection.cursor() as cursor:
+        prefix, prefix_params = work.prepare(cursor)
+        cursor.execute(prefix + sql, [*prefix_params, *params])
+        return cursor.fetchall()
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def _fine_counts(filters: Filters) -> dict:
+    """Counts per fine key (receiving unit id, field id or procedure id)."""
+    key_field = GROUP_FIELDS[filters.group]
+    q = predicates(filters.period)
+    names = ("carried_over", "online", "new_direct_postal", "resolved", "on_time_stored", "late_stored",
+             "resolved_unclassified", "pending", "overdue_plain", "within_plain", "pending_paused")
+    # COUNT(received_at), never null here: every column read is in the covering index.
+    aggregates = {"received": Count("received_at"),
+                  **{name: Count("received_at", filter=q[name]) for name in names},
+                  "paused_first": Min("received_at", filter=q["pending_paused"]),
+                  "paused_last": Max("due_at", filter=q["pending_paused"])}
+    result: dict = {}
+    needs_resolved = needs_pending = False
+    firsts, lasts = [], []
+    for part in parts(filters):
+        for row in part.values(key_field).annotate(**aggregates).order_by():
+            firsts += [row["paused_first"]] if row["paused_first"] else []
+            lasts += [row["paused_last"]] if row["paused_last"] else []
+            counts = result.setdefault(row[key_field], Counts())
+            counts.add(Counts(received=row["received"], online=row["online"],
+                              carried_over=row["carried_over"], new_direct_postal=row["new_direct_postal"],
+                              resolved=row["resolved"], on_time=row["on_time_stored"],
+                              late=row["late_stored"], pending=row["pending"],
+                              within=row["within_plain"], overdue=row["overdue_plain"]))
+            needs_resolved |= bool(row["resolved_unclassified"])
+            needs_pending |= bool(row["pending_paused"])
+    if needs_resolved:
+        for _pk, key, late in _resolved_unclassified(counted(filters), filters.period, key_field):
+            if late:
+                result[key].late += 1
+            else:
+                result[key].on_time += 1
+    if needs_pending:
+        bounds = (min(firsts, default=None), max(lasts, default=None))
+        for key, count, overdue in _run_paused(paused_subset(filters), key_field, filters.period.end_at,
+                                               ids=False, bounds=bounds):
+            result[key].overdue += int(overdue)
+            result[key].within += count - int(overdue)
+    return result
+
+
+def _procedure_names(ids) -> dict[int, tuple[str, str]]:
+    names = {}
+    for pid, code, name in (ProcedureVersion.objects.filter(procedure_id__in=ids)
+                            .order_by("procedure_id", "-number")
+                            .values_list("procedure_id", "procedure__code", "name")):
+        names.setdefault(pid, (code, name))
+    return names
+
+
+def row_identity(filters: Filters, fine_keys, tree: UnitTree | None = None) -> dict:
+    """fine key -> (row key, name, level, sort key)."""
+    fine_keys = [k for k in fine_keys if k is not None]
+    if filters.group == "unit":
+        tree = tree or UnitTree()
+        identity = {}
+        for unit_id in fine_keys:
+            node = tree.row_unit(unit_id, filters.mode, filters.level)
+            identity[unit_id] = (node.key, node.name, node.level, node.sort_key)
+        return identity
+    if filters.group == "field":
+        return {pk: (code, name, "", (name,)) for pk, code, name in
+                Field.objects.filter(pk__in=fine_keys).values_list("pk", "code", "name")}
+    return {pk: (code, name, "", (code,)) for pk, (code, name) in _procedure_names(fine_keys).items()}
+
+
+def timeliness_report(filters: Filters) -> TimelinessReport:
+    with report_queries():
+        fine = _fine_counts(filters)
+    identity = row_identity(filters, fine)
+    rows: dict[str, ReportRow] = {}
+    for fine_key, counts in fine.items():
+        key, name, level, sort_key = identity.get(fine_key) or ("", _("(không xác định)"), "", ("~",))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ReportRow(key=key, name=name, level=level, sort_key=sort_key)
+        row.counts.add(counts)
+    ordered = sorted(rows.values(), key=lambda r: r.sort_key)
+    totals = Counts()
+    for row in ordered:
+        totals.add(row.counts)
+    return TimelinessReport(filters=filters, rows=ordered, totals=totals)
+
+
+# -- drill-down ---------------------------------------------------------------------------------
+
+
+def fine_keys_of_row(filters: Filters, key: str) -> list:
+    if filters.group == "unit":
+        tree = UnitTree()
+        return [node.id for node in tree.nodes.values()
+                if tree.row_unit(node.id, filters.mode, filters.level).key == key]
+    if filters.group == "field":
+        return list(Field.objects.filter(code=key).values_list("pk", flat=True))
+    return list(Procedure.objects.filter(code=key).values_list("pk", flat=True))
+
+
+def timeliness_dossiers(filters: Filters, measure: str, key: str | None = None) -> QuerySet[Dossier]:
+    """The dossiers behind one number of the report: ``measure`` (see ``MEASURES``) of the row
+    ``key`` (None: the totals row). Same predicates as the counts, so the lengths agree."""
+    if measure not in MEASURES:
+        raise InvalidInput(_("Chỉ tiêu “%(m)s” không có trong báo cáo.") % {"m": str(measure)[:40]},
+                           fields={"measure": [_("Chọn một trong: %(v)s.") % {"v": ", ".join(MEASURES)}]})
+    key_field = GROUP_FIELDS[filters.group]
+    queryset = counted(filters)
+    if key:
+        queryset = queryset.filter(**{f"{key_field}__in": fine_keys_of_row(filters, key)})
+    q = predicates(filters.period)
+    if measure in ("on_time", "late"):
+        wanted_late = measure == "late"
+        extra = [pk for pk, _k, late in _resolved_unclassified(queryset, filters.period, key_field)
+                 if late == wanted_late]
+        condition = q["late_stored" if wanted_late else "on_time_stored"] | Q(pk__in=extra)
+    elif measure in ("within", "overdue"):
+        wanted_overdue = measure == "overdue"
+        subset = paused_subset(filters)
+        if key:
+            subset = subset.filter(**{f"{key_field}__in": fine_keys_of_row(filters, key)})
+        extra = [pk for pk, _k, overdue in _run_paused(subset, key_field, filters.period.end_at, ids=True)
+                 if bool(overdue) == wanted_overdue]
+        condition = q["overdue_plain" if wanted_overdue else "within_plain"] | Q(pk__in=extra)
+    else:
+        condition = q[measure]
+    return (queryset.filter(condition)
+            .select_related("procedure_version", "unit", "receiving_agency")
+            .order_by("received_at", "pk"))
