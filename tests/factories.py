@@ -2,7 +2,16 @@ import datetime
 
 import factory
 
-from cchc.org.models import AdministrativeUnit, Agency, AgencyKind, Era, Level, Membership, Role, User
+from cchc.org.models import (
+    AdministrativeUnit,
+    Agency,
+    AgencyKind,
+    Era,
+    Level,
+    Membership,
+    Role,
+    User,
+)
 
 PASSWORD = "mat-khau-thu-nghiem-42"
 

@@ -5,7 +5,16 @@ and commune level. Idempotent.
 
 from django.db import transaction
 
-from cchc.org.models import AdministrativeUnit, Agency, AgencyKind, Era, Level, Membership, Role, User
+from cchc.org.models import (
+    AdministrativeUnit,
+    Agency,
+    AgencyKind,
+    Era,
+    Level,
+    Membership,
+    Role,
+    User,
+)
 
 DEMO_PASSWORD = "cchc-demo-2026"
 DEMO_PROVINCE = "82"

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         from cchc.core.demo import DEMO_PASSWORD, demo_accounts
 
         self.stdout.write("")
-        self.stdout.write(self.style.MIGRATE_HEADING("Tài khoản mẫu (mật khẩu chung: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})"))
         for username, role, where in demo_accounts():
             self.stdout.write(f"  {username:<22} {role:<28} {where}")
         self.stdout.write("")
