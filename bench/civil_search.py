@@ -15,7 +15,7 @@ books per unit, event type and year 2016-2026, Vietnamese names from realistic p
 them (prefix 087).
 
 Measured in the same run, through the real code path ``services.search_register`` (criteria
-parsed, scoped with ``core.permissions.scope``, the ids of up to 1,000 matches found and
+parsed, scoped with ``core.permissions.scope``, the ids of up to ``MAX_RESULTS`` (200) matches found and
 ordered newest first, audit row written) and the first page of 50 entries loaded: the name (folded, full and partial, with and without
 diacritics), the date of birth, the ID number, book + number; for a commune officer (one unit)
 and for a provincial inspector (the whole province). The reference is a primary-key lookup of

@@ -212,13 +212,18 @@ class Gunicorn:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
                 conn.request("GET", path)
-                conn.getresponse().read()
+                response = conn.getresponse()
+                response.read()
                 conn.close()
-                ready += 1
-                if ready >= self.workers * 3:  # every worker has loaded the application
-                    return
             except OSError:
                 time.sleep(0.2)
+                continue
+            if response.status != 401:  # the answer without a token
+                raise RuntimeError(f"gunicorn answers {response.status} to GET {path}: see "
+                                   f"{self.log.name}")
+            ready += 1
+            if ready >= self.workers * 3:  # every worker has loaded the application
+                return
         raise RuntimeError("gunicorn did not start")
 
     def stop(self) -> None:
@@ -314,6 +319,14 @@ def check_numbering() -> tuple[int, int]:
             code__contains=f"-{counter.day:%y%m%d}-").values_list("code", flat=True))
         bad += numbers != list(range(1, counter.last + 1))
     return Dossier.objects.count(), bad
+
+
+def cpu_calibration() -> float:
+    """ms for ``sum(range(10**6))``, best of 5: how fast a core is for Python right now
+    (about 10 ms on an idle modern core; more when the machine is shared)."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(10**6))", number=5, repeat=5)) / 5 * 1000
 
 
 def load_average() -> str:
@@ -455,8 +468,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     args = parser.parse_args()
 
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_average()}; "
-          f"database {BENCH_DB} (throwaway) on {urlsplit(args.server).netloc}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_average()}, "
+          f"sum(range(10**6)) {cpu_calibration():.1f} ms; database {BENCH_DB} (throwaway) on "
+          f"{urlsplit(args.server).netloc}")
     db_url = create_database(args.server)
     gunicorn = None
     try:

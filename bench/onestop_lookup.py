@@ -37,6 +37,7 @@ from onestop_intake import (  # noqa: E402
     Gunicorn,
     backend_cpu,
     capture_queries,
+    cpu_calibration,
     create_database,
     default_server,
     drop_database,
@@ -209,8 +210,8 @@ def main() -> int:
                         help="also queries and CPU per request, in-process")
     args = parser.parse_args()
 
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_average()}; "
-          f"database {BENCH_DB} (throwaway)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_average()}, "
+          f"sum(range(10**6)) {cpu_calibration():.1f} ms; database {BENCH_DB} (throwaway)")
     db_url = create_database(args.server)
     gunicorn = None
     failed = False

@@ -38,15 +38,41 @@ LAST_DAY = datetime.date(2026, 6, 30)
 REFORM = datetime.date(2025, 7, 1)
 YEAR = 2025
 
-PROPOSED_INDEXES = [
-    # The report's two halves read only these columns: index-only scans.
-    "CREATE INDEX dossier_received_cover_idx ON onestop_dossier (received_at) INCLUDE "
-    "(finished_at, unit_id, channel, timeliness, supplement_count, due_at, procedure_id, "
-    "procedure_version_id)",
-    # "Open at instant t" (carried over into a period, pending at its end) as a range containment.
-    "CREATE INDEX dossier_open_period_gist ON onestop_dossier USING gist "
-    "(tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]'))",
-]
+PROPOSED_INDEXES = {
+    # The dossiers received in a period: every column the report reads, index-only scans.
+    "dossier_received_cover_idx":
+        "CREATE INDEX dossier_received_cover_idx ON onestop_dossier (received_at) INCLUDE "
+        "(finished_at, unit_id, channel, timeliness, supplement_count, due_at, procedure_id, "
+        "procedure_version_id)",
+    # "Open at instant t" (carried over into a period, pending at its end) as a range
+    # containment, with the same columns (and what the pending ones need): index-only too.
+    "dossier_open_period_gist":
+        "CREATE INDEX dossier_open_period_gist ON onestop_dossier USING gist "
+        "(tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]')) INCLUDE "
+        "(id, received_at, finished_at, unit_id, channel, timeliness, supplement_count, due_at, "
+        "paused_seconds, paused_since, procedure_id, procedure_version_id)",
+    # The supplement events of given dossiers, without reading the event table.
+    "dossierevent_supplement_idx":
+        "CREATE INDEX dossierevent_supplement_idx ON onestop_dossierevent (dossier_id, at) "
+        "INCLUDE (action, data) WHERE action IN ('request_supplement', 'receive_supplement')",
+}
+
+
+def ensure_proposed_indexes():
+    """Create the proposed indexes, replacing one whose definition changed (a kept database)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name, ddl in PROPOSED_INDEXES.items():
+            cursor.execute("SELECT d.description FROM pg_class c LEFT JOIN pg_description d "
+                           "ON d.objoid = c.oid WHERE c.relname = %s", [name])
+            row = cursor.fetchone()
+            if row is not None and row[0] == ddl:
+                continue
+            if row is not None:
+                cursor.execute(f"DROP INDEX {name}")
+            run_ddl([ddl])
+            cursor.execute(f"COMMENT ON INDEX {name} IS %s", [ddl])
 
 
 def rss_mb() -> float:
@@ -425,12 +451,14 @@ def main():
             generate(args.count, procedures, old_desks, new_desks)
             print(f"generated {args.count:,} dossiers in {time.perf_counter() - started:.0f} s", flush=True)
             print("indexes:")
-            run_ddl(ddl + PROPOSED_INDEXES + ["DROP TABLE bench_ddl"])
-            started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE) onestop_dossier")
-                cursor.execute("VACUUM (ANALYZE) onestop_dossierevent")
-            print(f"vacuum analyze: {time.perf_counter() - started:.0f} s", flush=True)
+            run_ddl(ddl + ["DROP TABLE bench_ddl"])
+        ensure_proposed_indexes()
+        # Index-only scans need the visibility map: vacuum (quick when nothing changed).
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) onestop_dossier")
+            cursor.execute("VACUUM (ANALYZE) onestop_dossierevent")
+        print(f"vacuum analyze: {time.perf_counter() - started:.0f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*), pg_size_pretty(pg_total_relation_size('onestop_dossier')) "
                            "FROM onestop_dossier")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("ho-tich/", include("cchc.civil.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
     path("kiem-tra/", include("cchc.inspection.urls")),
+    path("hoat-dong-dang-tin/", include("cchc.news.urls")),
     path("quan-tri/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

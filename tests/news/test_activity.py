@@ -134,3 +134,18 @@ def test_api_rejects_bad_parameters(client, portal, params, status, code):
 def test_api_needs_a_token_and_a_role(client, portal):
     assert client.get("/api/v1/news/activity/").status_code == 401
     assert api(client, portal["users"]["desk_a"]).status_code == 403
+
+
+def test_schema_of_the_activity_endpoint_has_no_warnings():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(urlconf="tests.news.urls_api").get_schema(request=None, public=True)
+    problems = list(GENERATOR_STATS._warn_cache) + list(GENERATOR_STATS._error_cache)
+    GENERATOR_STATS.reset()
+    assert problems == []
+    validate_schema(schema)
+    operation = schema["paths"]["/api/v1/news/activity/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "unit"}

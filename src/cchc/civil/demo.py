@@ -251,9 +251,11 @@ def _live_registrations(commune, old_communes, people: People, today, stdout=Non
                     .order_by("-registered_at").first())
             if last is not None:
                 when = max(when, last.registered_at + datetime.timedelta(minutes=30))
+                place = next(p for p in ("Bệnh viện Sản Nhi Đồng Tháp", "Bệnh viện Đa khoa Đồng Tháp")
+                             if p != last.birth_place)
                 services.record_note_directly(
                     entry=last, kind="correction", actor=officer, at=when,
-                    changes={"child.birth_place": "Bệnh viện Sản Nhi Đồng Tháp"},
+                    changes={"child.birth_place": place},
                     basis="Giấy chứng sinh số 1234/GCS do Bệnh viện Sản Nhi Đồng Tháp cấp",
                     applicant={"name": last.declarant_name or last.father_name})
                 services.issue_extract_copy(entry=last, actor=officer, at=when,

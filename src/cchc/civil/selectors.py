@@ -9,13 +9,13 @@ Choices where the rules are silent:
   a desk officer, specialist or leader whose membership is that unit, or a unit that took
   it over on 1/7/2025. Everyone else (inspectors, Home Affairs, provincial staff, system
   administrators) sees ``0870******34``, and may not print documents that carry them.
-- A name search is diacritic- and case-insensitive and works on words: every word of the
-  query but the last is a whole word of the subject's or (for a marriage) the partner's folded
-  name, the last begins a word ("ngoc a" finds "Ngọc Anh"), in any order. Substrings inside a
-  word ("guyen") are not searched: on PostgreSQL the words are indexed (tsvector GIN), which
-  stays fast among millions of names built from the same few syllables, where a trigram index
-  did not (bench/README.md). Corrected names, dates of birth and ID numbers (marginal notes)
-  are searched too.
+- A name search is diacritic- and case-insensitive and works on whole words (Vietnamese
+  names are syllables): every word of the query is a word of the subject's or (for a
+  marriage) the partner's folded name, in any order ("ngoc anh" finds "Nguyễn Thị Ngọc Anh").
+  Parts of a syllable ("nguy") are not searched: on PostgreSQL the words are indexed
+  (tsvector GIN, no recheck of rows), which stays fast among millions of names built from the
+  same few syllables, where a trigram index and word prefixes did not (bench/README.md).
+  Corrected names, dates of birth and ID numbers (marginal notes) are searched too.
 - A search returns at most ``MAX_RESULTS`` rows; the count stops there too.
 - The registry knows a person by their ID number, and by folded name + date of birth when
   the numbers differ or are missing (``Identity``, ``entries_of_person``): that is how "currently
@@ -70,7 +70,7 @@ from .models import (
 )
 
 CIVIL_ROLES = (Role.DESK_OFFICER, Role.SPECIALIST, Role.LEADER)
-MAX_RESULTS = 1000
+MAX_RESULTS = 200
 ENTRY_COLUMNS = [f.name for f in RegisterEntry._meta.concrete_fields]  # noqa: SLF001
 
 
@@ -327,13 +327,10 @@ def name_words(text: str) -> list[str]:
 
 
 def name_matches(name_folded: str, words: list[str]) -> bool:
-    """The rule of a name search, in Python: every word but the last is a whole word of the
-    name, the last begins one (it may still be being typed); any order."""
-    if not words:
-        return False
-    tokens = _WORD.findall(name_folded or "")
-    return (all(word in tokens for word in words[:-1])
-            and any(token.startswith(words[-1]) for token in tokens))
+    """The rule of a name search, in Python: every word of the query is a whole word of the
+    name, in any order."""
+    tokens = set(_WORD.findall(name_folded or ""))
+    return bool(words) and all(word in tokens for word in words)
 
 
 class _WordsMatch(Func):
@@ -351,18 +348,17 @@ class _WordsMatch(Func):
 
 
 def _name_query(words: list[str], prefix: str) -> Q:
-    """``name_matches`` in SQL. PostgreSQL: a word index (tsvector GIN): a trigram index finds
-    common Vietnamese syllables ("thi", "anh", "ngu") in millions of rows. Elsewhere: LIKE on
-    the space-padded folded name (a scan; fine at the size of an SQLite installation)."""
+    """``name_matches`` in SQL. PostgreSQL: the word index (tsvector GIN; whole words need no
+    recheck of the rows, a prefix query did). Elsewhere: LIKE on the space-padded folded name
+    (a scan; fine at the size of an SQLite installation)."""
     column = f"{prefix}name_folded"
     if connection.vendor == "postgresql":
-        tsquery = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        return Q(_WordsMatch(F(column), Value(tsquery)))
+        return Q(_WordsMatch(F(column), Value(" & ".join(words))))
     padded = Concat(Value(" "), F(column), Value(" "), output_field=CharField())
     query = Q()
-    for word in words[:-1]:
+    for word in words:
         query &= Q(_Like(padded, f"% {word} %"))
-    return query & Q(_Like(padded, f"% {words[-1]}%"))
+    return query
 
 
 class _Like(Func):
@@ -399,7 +395,7 @@ def _corrected(criteria: Criteria, words: list[str]) -> dict[str, set[int]]:
     corrected name, date of birth or ID number finds the entry too."""
     query = Q(pk__in=[])
     if words:
-        query |= Q(name_folded__contains=words[-1])
+        query |= Q(name_folded__contains=words[0])
     if criteria.birth_date:
         query |= Q(birth_date=criteria.birth_date)
     if criteria.id_number:
@@ -422,9 +418,9 @@ def _corrected(criteria: Criteria, words: list[str]) -> dict[str, set[int]]:
 def search_entries(user, criteria: Criteria) -> QuerySet[RegisterEntry]:
     """Entries the user may see that match every given criterion, newest first.
 
-    Names: every word of the query but the last is a whole word of the subject's or (for a
-    marriage) the partner's folded name, the last begins one, in any order ("ngoc a" finds
-    "Nguyễn Thị Ngọc Anh"; "d" matches "đ")."""
+    Names: every word of the query is a whole word of the subject's or (for a marriage) the
+    partner's folded name, in any order ("ngoc anh" and "Anh Nguyen" find "Nguyễn Thị Ngọc
+    Anh"; "d" matches "đ")."""
     queryset = searchable_entries(user)
     words = name_words(criteria.name) if criteria.name else []
     corrected = _corrected(criteria, words)

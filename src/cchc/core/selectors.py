@@ -64,7 +64,7 @@ ROLE_SECTIONS = {
     Role.PORTAL_EDITOR: (
         _("Cổng tin cải cách hành chính"),
         _("Viết, gửi duyệt và đăng tin CCHC của đơn vị."),
-        [],
+        [(_("Soạn tin (cổng tin)"), "wagtailadmin_home"), (_("Cổng tin CCHC"), "news_portal_home")],
     ),
     Role.SYSTEM_ADMIN: (
         _("Quản trị hệ thống"),

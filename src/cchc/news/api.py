@@ -9,9 +9,9 @@ from rest_framework.views import APIView
 
 from .views import activity_report, can_see_activity
 
-_month = inline_serializer("NewsActivityMonth", {
+MONTH_FIELDS = {
     "month": serializers.CharField(), "articles": serializers.IntegerField(),
-    "complete": serializers.BooleanField(), "below_minimum": serializers.BooleanField()})
+    "complete": serializers.BooleanField(), "below_minimum": serializers.BooleanField()}
 
 
 class ActivityView(APIView):
@@ -34,7 +34,7 @@ class ActivityView(APIView):
             "units": inline_serializer("NewsUnitActivity", {
                 "unit": serializers.CharField(), "name": serializers.CharField(),
                 "has_section": serializers.BooleanField(), "total": serializers.IntegerField(),
-                "months": _month.__class__(many=True),
+                "months": inline_serializer("NewsActivityMonth", MONTH_FIELDS, many=True),
                 "last_published_at": serializers.DateTimeField(allow_null=True),
                 "days_since_last": serializers.IntegerField(allow_null=True),
                 "longest_gap_days": serializers.IntegerField(allow_null=True),

@@ -26,10 +26,14 @@ per row; the tests check every seeded dossier against ``compute_due``,
 
 Codes: the daily counters of each desk are read at the start, numbers are handed out in
 memory and the counters written back (locked and checked) in the transaction of each
-chunk, so codes stay unique and gap-free alongside live intake.
+chunk, so codes stay unique and gap-free; should live intake number a dossier on a day
+being seeded meanwhile, that chunk is refused rather than risk a duplicate.
 
-Writing: PostgreSQL gets binary COPY (rows packed directly from integers, generated in a
-second thread while the connection copies). If the role may set
+Writing: chunks of about ``chunk_size`` dossiers, each ending with a reception day, each
+in its own transaction: a failed run leaves whole chunks only. PostgreSQL gets binary COPY
+(rows packed directly from integers by a generating thread, while two connections copy
+alternate chunks; since chunks never share a day they never wait for each other's
+counters). If the role may set
 ``session_replication_role`` (a superuser, or PostgreSQL >= 15 with ``GRANT SET ON
 PARAMETER``) and the tables have no triggers of their own, the per-row foreign-key
 triggers are skipped and replaced by set-based checks of each chunk (every child row
@@ -37,8 +41,7 @@ points into the chunk's dossier ids, which all exist; every current step belongs
 dossier; the referenced desks, units and procedures are locked as the triggers would
 lock them). SQLite gets ``executemany`` of tuples already in Django's storage format (the
 ORM's per-value preparation would cost more than everything else), any other database
-``bulk_create`` in batches. Chunks of ``chunk_size`` dossiers are committed one by one: a
-failed run leaves whole chunks only.
+``bulk_create`` in batches.
 """
 
 from __future__ import annotations
