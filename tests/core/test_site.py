@@ -42,7 +42,7 @@ def _run_settings(env_extra):
     return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; "
          "django.setup(); print(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS, settings.DEBUG)"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=300,
     )
 
 
