@@ -2,7 +2,7 @@
 
     uv run python bench/onestop_seed.py [--count 1000000] [--from 2023-01-01] [--seed 1]
         [--chunk-size 100000] [--writers 2] [--server postgresql://postgres@127.0.0.1:5432]
-        [--keep] [--no-skip-triggers]
+        [--keep] [--no-skip-triggers] [--lean-indexes]
 
 Works in a throwaway database (``cchc_bench_seed``: dropped if present, created, migrated,
 dropped again at the end unless ``--keep``); it never touches another database. It loads
@@ -14,6 +14,9 @@ the demo province (units, agencies, accounts, the demo catalog), then, in the sa
    steps, events and ratings, chunks of ``--chunk-size`` in their own transactions);
 3. the baseline again (the machine's load moves; the ratio uses the mean of both);
 4. checks: the rows are there, every desk's day is numbered 1..N and its counter says N.
+
+``--lean-indexes`` first drops or narrows, in the throwaway database, the indexes the
+bulk load maintains for nothing (``REDUNDANT``, ``PARTIAL``), to measure that proposal.
 
 Prints dossiers per minute (target >= 500,000), the ratio to the raw COPY, and the CPU
 seconds of this process (generation, COPY) and of the writers' database backends
@@ -143,6 +146,46 @@ def raw_copy(rows: int) -> float:
     return elapsed
 
 
+# Indexes the bulk load maintains for nothing (see the README): single-column indexes
+# that a composite index already starts with, a LIKE index on a 10-character status, and
+# foreign keys to users or steps that are NULL on most rows (a partial index serves the
+# ON DELETE lookups as well).
+REDUNDANT = [("onestop_dossier", "current_agency_id"), ("onestop_dossier", "procedure_id"),
+             ("onestop_dossier", "unit_id")]
+PARTIAL = [("onestop_dossier", "assignee_id"), ("onestop_dossier", "current_step_id"),
+           ("onestop_dossierevent", "actor_id"), ("onestop_dossierstep", "handed_by_id"),
+           ("onestop_dossierstep", "received_by_id")]
+
+
+def lean_indexes() -> list[str]:
+    """Apply the index changes proposed for the models, in this throwaway database only."""
+    from django.db import connection
+
+    done = []
+    with connection.cursor() as cursor:
+        def single(table, column):
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexdef "
+                           "LIKE %s", [table, f"CREATE INDEX % USING btree ({column})"])
+            return [row[0] for row in cursor.fetchall()]
+
+        for table, column in REDUNDANT:
+            for name in single(table, column):
+                cursor.execute(f'DROP INDEX "{name}"')
+                done.append(f"dropped {name}")
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'onestop_dossier' "
+                       "AND indexdef LIKE '%%(timeliness varchar_pattern_ops)'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+            done.append(f"dropped {name}")
+        for table, column in PARTIAL:
+            for name in single(table, column):
+                cursor.execute(f'DROP INDEX "{name}"')
+                cursor.execute(f'CREATE INDEX "{name}" ON {table} ({column}) '
+                               f"WHERE {column} IS NOT NULL")
+                done.append(f"{name} made partial (WHERE {column} IS NOT NULL)")
+    return done
+
+
 def check_codes() -> list[str]:
     from django.db import connection
 
@@ -172,6 +215,8 @@ def main() -> int:
     parser.add_argument("--server", default=default_server())
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--writers", type=int, default=2, help="connections copying chunks")
+    parser.add_argument("--lean-indexes", action="store_true",
+                        help="first apply the index changes proposed in bench/README.md")
     parser.add_argument("--no-skip-triggers", action="store_true",
                         help="keep the per-row foreign-key triggers (the path for other roles)")
     args = parser.parse_args()
@@ -192,6 +237,9 @@ def main() -> int:
         load_province()
         print(f"database {BENCH_DB}: migrated and demo province loaded in "
               f"{time.perf_counter() - started:.0f} s")
+        if args.lean_indexes:
+            for change in lean_indexes():
+                print(f"  --lean-indexes: {change}")
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             server_version = cursor.fetchone()[0].split(" on ")[0]

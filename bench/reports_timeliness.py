@@ -342,8 +342,10 @@ def run_ddl(statements: list[str]):
 
 
 def hand_sql(year: int, work, scoped_units: list[int] | None):
-    """The same numbers per receiving unit in one statement: the two index-served halves, and
-    the pending dossiers with a supplement history classified from their events at the end."""
+    """The same numbers per receiving unit in one statement: the two index-served halves counted
+    per cell (how received x state at the end), and the pending dossiers with a supplement
+    history classified from their events at the end. (Every finished dossier of the generated
+    data has a stored timeliness, so no "unclassified" cell.)"""
     start = datetime.datetime(year, 1, 1, tzinfo=VN)
     end = datetime.datetime(year + 1, 1, 1, tzinfo=VN)
     p_t = work.position_of_midnight(end.date())
@@ -362,18 +364,21 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
         UNION ALL
         SELECT unit_id, received_at, finished_at, channel, timeliness, supplement_count, due_at
         FROM onestop_dossier WHERE {rng} @> %(start)s AND received_at < %(start)s {scope}),
+    cells AS (
+        SELECT unit_id,
+          CASE WHEN received_at < %(start)s THEN 0 WHEN channel = 2 THEN 1 ELSE 2 END AS how,
+          CASE WHEN finished_at < %(end)s THEN (CASE WHEN timeliness = 'late' THEN 1 ELSE 0 END)
+               WHEN supplement_count > 0 THEN 3 WHEN due_at < %(end)s THEN 4 ELSE 5 END AS state,
+          count(*) AS n
+        FROM base GROUP BY 1, 2, 3),
     agg AS (
-        SELECT unit_id, count(*) AS received,
-          count(*) FILTER (WHERE received_at < %(start)s) AS carried_over,
-          count(*) FILTER (WHERE received_at >= %(start)s AND channel = 2) AS online,
-          count(*) FILTER (WHERE received_at >= %(start)s AND channel <> 2) AS new_direct_postal,
-          count(*) FILTER (WHERE finished_at < %(end)s) AS resolved,
-          count(*) FILTER (WHERE finished_at < %(end)s AND timeliness IN ('early', 'on_time')) AS on_time,
-          count(*) FILTER (WHERE finished_at < %(end)s AND timeliness = 'late') AS late,
-          count(*) FILTER (WHERE finished_at IS NULL OR finished_at >= %(end)s) AS pending,
-          count(*) FILTER (WHERE (finished_at IS NULL OR finished_at >= %(end)s) AND supplement_count = 0
-                           AND due_at < %(end)s) AS overdue_plain
-        FROM base GROUP BY unit_id),
+        SELECT unit_id, sum(n) AS received,
+          sum(n) FILTER (WHERE how = 0) AS carried_over, sum(n) FILTER (WHERE how = 1) AS online,
+          sum(n) FILTER (WHERE how = 2) AS new_direct_postal,
+          sum(n) FILTER (WHERE state <= 1) AS resolved, sum(n) FILTER (WHERE state = 0) AS on_time,
+          sum(n) FILTER (WHERE state = 1) AS late, sum(n) FILTER (WHERE state >= 3) AS pending,
+          sum(n) FILTER (WHERE state = 4) AS overdue_plain
+        FROM cells GROUP BY unit_id),
     s AS (
         SELECT id, unit_id, due_at FROM onestop_dossier
         WHERE {rng} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
@@ -397,9 +402,10 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
             ELSE ({p_t} - {pos("s.due_at", "wd")} >= ev.p)::int END) AS overdue
         FROM s LEFT JOIN ev ON ev.dossier_id = s.id {work.join("s.due_at", "wd")}
         GROUP BY s.unit_id)
-    SELECT agg.unit_id, received, online, carried_over, new_direct_postal, resolved, on_time, late,
-           pending, pending - overdue_plain - COALESCE(paused.overdue, 0),
-           overdue_plain + COALESCE(paused.overdue, 0)
+    SELECT agg.unit_id, received, COALESCE(online, 0), COALESCE(carried_over, 0),
+           COALESCE(new_direct_postal, 0), COALESCE(resolved, 0), COALESCE(on_time, 0), COALESCE(late, 0),
+           COALESCE(pending, 0), COALESCE(pending, 0) - COALESCE(overdue_plain, 0) - COALESCE(paused.overdue, 0),
+           COALESCE(overdue_plain, 0) + COALESCE(paused.overdue, 0)
     FROM agg LEFT JOIN paused ON paused.unit_id = agg.unit_id
     """
     params = {"start": start, "end": end, "units": scoped_units,

@@ -334,7 +334,8 @@ def close_book(book, *, actor, at=None, total_pages: int | None = None,
     day of the year (or of an abolished unit); before that only as a full volume."""
     at = _now(at)
     pk = book.pk if isinstance(book, RegisterBook) else book
-    book = RegisterBook.objects.select_for_update().select_related("unit").get(pk=pk)
+    book = (RegisterBook.objects.select_for_update(of=("self",)).select_related("unit")
+            .get(pk=pk))
     check_officer(actor, book.unit, roles=(Role.LEADER,))
     if book.is_closed:
         raise InvalidTransition(_("%(book)s quyển %(volume)s đã khóa ngày %(day)s.") % {
@@ -501,7 +502,7 @@ def _approver(dossier):
 
 @transaction.atomic
 def _complete(dossier_id: int) -> CivilRequest | None:
-    request = (CivilRequest.objects.select_for_update()
+    request = (CivilRequest.objects.select_for_update(of=("self",))
                .select_related("dossier", "unit", "target_entry").filter(dossier_id=dossier_id)
                .first())
     if request is None or request.status == RequestStatus.DONE:
@@ -658,7 +659,8 @@ def _write_note(entry, kind, changes, text, basis, dossier, at, actor) -> Margin
 
 def _lock_entry(entry) -> RegisterEntry:
     pk = entry.pk if isinstance(entry, RegisterEntry) else entry
-    return RegisterEntry.objects.select_for_update().select_related("book", "unit").get(pk=pk)
+    return (RegisterEntry.objects.select_for_update(of=("self",))
+            .select_related("book", "unit").get(pk=pk))
 
 
 def _note_applicant(entry, applicant):
