@@ -17,3 +17,44 @@ def default_language():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+def _restore_migration_data():
+    """Put back the rows that migrations insert: the official calendar (workcal 0002) and
+    Wagtail's root page, root collection and default locale."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    from cchc.workcal import selectors
+    from cchc.workcal.models import CalendarOverride, OfficeHours
+    from cchc.workcal.schedules import load_shipped_overrides
+
+    for o in load_shipped_overrides(years=(2023, 2024, 2025, 2026)):
+        CalendarOverride.objects.update_or_create(
+            date=o.date, defaults={"kind": o.kind, "reference": o.reference, "note": o.note})
+    OfficeHours.objects.get_or_create(pk=1)
+    selectors.invalidate_calendar()
+
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale,
+                                    content_type=ContentType.objects.get_for_model(Page)))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, real concurrent clients) ends with a flush of every
+    table, which also removes what the migrations inserted. With pytest-xdist the ordinary
+    tests that follow on the same worker expect those rows, so they are put back once every
+    fixture of the test, the flush included, has been torn down."""
+    yield
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            _restore_migration_data()

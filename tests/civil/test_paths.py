@@ -102,7 +102,7 @@ def test_an_unexpected_error_is_recorded_and_logged(world, django_capture_on_com
     def broken(**kwargs):
         raise RuntimeError("ổ đĩa đầy")
 
-    monkeypatch.setattr(services, "_write_entry", broken)
+    monkeypatch.setattr(services.registration, "_write_entry", broken)
     with django_capture_on_commit_callbacks(execute=True):
         process(world, request.dossier)
     request.refresh_from_db()
@@ -144,7 +144,7 @@ def test_a_failure_after_the_dossier_was_received_undoes_everything(world, regis
     def broken(*args, **kwargs):
         raise InvalidInput("Lỗi giả lập sau khi tiếp nhận.")
 
-    monkeypatch.setattr(services, "_process_same_day", broken)
+    monkeypatch.setattr(services.registration, "_process_same_day", broken)
     with pytest.raises(InvalidInput):
         register("birth", birth())
     assert not Dossier.objects.exists() and not RegisterEntry.objects.exists()

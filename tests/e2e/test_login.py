@@ -12,7 +12,7 @@ def test_demo_user_logs_in_and_sees_the_vietnamese_home_page(live_server, page):
     demo.load()
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    expect(page.locator(".brand__name")).to_have_text("Đồng Tháp")
+    expect(page.locator(".brand__name")).to_have_text("Tỉnh Đồng Tháp")
     page.get_by_role("link", name="Đăng nhập").first.click()
 
     page.get_by_label("Tên đăng nhập").fill("motcua.tinh")

@@ -12,6 +12,8 @@ Choices where the forms are silent:
 - A copy is issued by the unit that keeps the book today (the successor of an abolished unit);
   the place of registration is the original unit, named as it was.
 - Dates of birth are also written in words, as on the paper certificate.
+- The documents are Vietnamese legal documents: their wording is not translated (the pages
+  around them are).
 """
 
 from __future__ import annotations

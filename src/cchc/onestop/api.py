@@ -10,8 +10,9 @@
   codes per 10 minutes) after which every lookup from that address is refused until the
   window ends: codes are sequential, and a hit/miss answer must not be harvestable.
   ``CCHC_PUBLIC_SUBMIT_RATE`` (default 20/h) limits online submissions. A rate of ``None``
-  disables a throttle. The address is REMOTE_ADDR, or X-Forwarded-For behind
-  ``REST_FRAMEWORK["NUM_PROXIES"]`` trusted proxies.
+  disables a throttle; ``CCHC_THROTTLE_CACHE`` names the cache that keeps the counts. The
+  address is REMOTE_ADDR, or X-Forwarded-For behind ``REST_FRAMEWORK["NUM_PROXIES"]``
+  trusted proxies (behind a proxy without it, every citizen shares one count).
 - Choice where the rules are silent: an online submission must give a phone number or an
   email address, since the desk has to be able to ask for missing documents (form 02).
   Its files are checked and stored in the same transaction as the dossier: a bad file
@@ -24,6 +25,7 @@ import re
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Q
@@ -83,15 +85,25 @@ def parse_rate(rate) -> tuple[int | None, int | None]:
         return None, None
     match = _RATE.match(str(rate).lower())
     if not match or match[3] not in _PERIODS:
-        raise ImproperlyConfigured(f"Invalid throttle rate {rate!r}: use e.g. 30/min or 10/10min.")
+        raise ImproperlyConfigured(
+            f"Giới hạn tần suất không hợp lệ: {rate!r}; dùng dạng 30/min hoặc 10/10min. "
+            f"(Invalid throttle rate.)")
     return int(match[1]), int(match[2] or 1) * _PERIODS[match[3]]
 
 
 class _AddressThrottle(SimpleRateThrottle):
-    """Per client address, rate from a setting (so that tests and benchmarks can change it)."""
+    """Per client address, rate from a setting (so that tests and benchmarks can change it).
+
+    Counts are kept in the cache named by ``CCHC_THROTTLE_CACHE`` (default: "default"). Every
+    counted request writes its key: with the database cache that is a row update and a
+    commit per public request, hence the setting (bench/README.md)."""
 
     setting = ""
     default_rate = ""
+
+    @property
+    def cache(self):
+        return caches[getattr(settings, "CCHC_THROTTLE_CACHE", "default")]
 
     def get_rate(self):
         return getattr(settings, self.setting, self.default_rate)

@@ -7,9 +7,13 @@ them in batches. What they must still honour is what the services guarantee:
 - dossier codes come from the same daily counters (``DailySequence``) as live intake, so
   there are no duplicates and no gaps; the counters are locked, checked against what the
   bulk path assumed, and written back inside the transaction that stores the dossiers;
-- ids are taken from the tables' own sequences, so live intake can go on alongside.
+- ids come from the tables' own sequences on PostgreSQL (after the largest id, under the
+  write lock, on SQLite), so live intake can go on alongside.
 
 Neither sends notifications or the ``dossier_processed`` signal: the records are history.
+
+Also here: the rows (binary COPY for PostgreSQL, tuples for SQLite's ``executemany``, model
+instances for ``bulk_create`` elsewhere) and the writers that store them chunk by chunk.
 """
 
 from __future__ import annotations
@@ -42,10 +46,6 @@ def progress_bar(*, total=None, desc="", unit="", enabled=True):
 
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled,
                 dynamic_ncols=True, mininterval=0.5, unit_scale=True)
-
-
-def vendor(using="default") -> str:
-    return connections[using].vendor
 
 
 def max_id(model, using="default") -> int:
@@ -165,7 +165,7 @@ def write_counters(touched: dict, agency_codes: dict, using="default"):
     DailySequence.objects.using(using).bulk_update(updates, ["last"], batch_size=2000)
 
 
-# -- rows for the bulk paths ------------------------------------------------------------------------------------
+# -- rows ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -460,7 +460,7 @@ class CopySink(RowSink):
 
 
 class OrmSink(RowSink):
-    """Model instances for ``bulk_create`` (the path for SQLite and other databases)."""
+    """Model instances for ``bulk_create``: databases other than PostgreSQL and SQLite."""
 
     def dt(self, t):
         return None if t is None else self.table.datetime(t)
@@ -660,8 +660,9 @@ class CopyWriter:
         if not self.skip_triggers:
             return
         lo, hi = end.first_dossier_id, end.last_dossier_id
+        dossiers, steps = Dossier._meta.db_table, DossierStep._meta.db_table
         with self.connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM onestop_dossier WHERE id BETWEEN %s AND %s", [lo, hi])
+            cursor.execute(f"SELECT count(*) FROM {dossiers} WHERE id BETWEEN %s AND %s", [lo, hi])
             checks = [("dossiers", cursor.fetchone()[0], end.count)]
             for model, expected in ((DossierEvent, end.events), (DossierStep, end.steps),
                                     (Rating, end.ratings)):
@@ -669,18 +670,17 @@ class CopyWriter:
                                f"WHERE dossier_id BETWEEN %s AND %s", [lo, hi])
                 checks.append((model._meta.db_table, cursor.fetchone()[0], expected))
             cursor.execute(
-                "SELECT count(*) FROM onestop_dossier d WHERE d.id BETWEEN %s AND %s "
-                "AND d.current_step_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                "onestop_dossierstep s WHERE s.id = d.current_step_id AND s.dossier_id = d.id)",
-                [lo, hi])
+                f"SELECT count(*) FROM {dossiers} d WHERE d.id BETWEEN %s AND %s "
+                f"AND d.current_step_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {steps} s "
+                f"WHERE s.id = d.current_step_id AND s.dossier_id = d.id)", [lo, hi])
             checks.append(("current_step", cursor.fetchone()[0], 0))
         wrong = [f"{name}: {got} != {want}" for name, got, want in checks if got != want]
         if wrong:
-            raise DatabaseError("seeding: integrity check failed: " + "; ".join(wrong))
+            raise DatabaseError("bulk: integrity check failed: " + "; ".join(wrong))
 
 
 class OrmWriter:
-    """Any database (SQLite in practice): ``bulk_create`` in large batches."""
+    """Any database: ``bulk_create`` in large batches."""
 
     def __init__(self, using="default"):
         self.using = using

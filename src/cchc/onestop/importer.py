@@ -43,8 +43,8 @@ Choices where the issue is silent:
   however have existed on the reception day.
 - Codes: absent ones come from the daily counters, after the largest code given in the
   file for that desk and day (so a later given code cannot collide); the counters end at
-  least at every given sequence. A bad line in ``--skip-bad`` mode whose code was the
-  largest given for its day leaves that number unused.
+  the largest number stored. In ``--skip-bad`` mode a rejected line's given code can thus
+  leave a number unused below allocated ones; the old system's own gaps stay as they were.
 
 Writing: rows are built in Python and written with ``bulk_create`` in batches, in one
 transaction; without ``skip_bad`` any bad line rolls everything back.

@@ -276,3 +276,18 @@ def test_rate_syntax():
     assert parse_rate("off") == (None, None)
     with pytest.raises(ImproperlyConfigured):
         parse_rate("ten per minute")
+
+
+def test_the_counts_go_to_the_throttle_cache(anon, returned, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {**settings.CACHES, "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-test"}}
+    settings.CCHC_THROTTLE_CACHE = "throttle"
+    settings.CCHC_PUBLIC_LOOKUP_RATE = "2/min"
+    for _ in range(2):
+        assert anon.get(f"{PUBLIC}{returned.code}/").status_code == 200
+    assert anon.get(f"{PUBLIC}{returned.code}/").status_code == 429
+    assert caches["throttle"].get("throttle_public_lookup_127.0.0.1")
+    assert caches["default"].get("throttle_public_lookup_127.0.0.1") is None
+    caches["throttle"].clear()

@@ -237,3 +237,18 @@ def test_two_writers_side_by_side(world, transactional_db):
     for dossier in Dossier.objects.select_related("procedure_version"):
         assert_like_live(dossier)
     assert_codes_without_gaps()
+
+
+@pytest.mark.postgres
+def test_binary_numeric_round_trip(db):
+    from decimal import Decimal
+
+    from cchc.onestop.bulk import COPY_HEADER, COPY_TRAILER, _numeric
+
+    values = [Decimal(v) for v in ("0", "0.0", "0.5", "1.5", "5.0", "15", "45.0", "1000.5", "9999.9")]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE numbers (n numeric(5, 1))")
+        with cursor.cursor.copy("COPY numbers (n) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(COPY_HEADER + b"".join(b"\x00\x01" + _numeric(v) for v in values) + COPY_TRAILER)
+        cursor.execute("SELECT n FROM numbers")
+        assert [row[0] for row in cursor.fetchall()] == values

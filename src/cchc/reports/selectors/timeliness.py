@@ -30,8 +30,7 @@ Definitions (RULES.md §2, QĐ 766 indicator 2.1):
   a holiday added to the calendar later does not reclassify old dossiers, as on the portal.
 
 Everything is counted in the database: the dossiers received in the period and those
-carried over into it are counted by two grouped queries (per row and cell of how it was
-received x where it stands at the end) (on PostgreSQL "open at an instant"
+carried over into it are counted by two grouped queries (on PostgreSQL "open at an instant"
 is a range containment, ``OpenAt``, which a GiST index can answer: see the benchmark), and
 the pending ones with a supplement history by a third; nothing is read row by row except
 finished dossiers without a stored timeliness (``classify`` in Python, streamed). Invariants in every row: received = carried
@@ -41,11 +40,12 @@ within + overdue.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, Func, Max, Min, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -245,20 +245,13 @@ def paused_subset(filters: Filters) -> QuerySet[Dossier]:
     return scoped_dossiers(filters).filter(OpenAt(end), received_at__lt=end, supplement_count__gt=0)
 
 
-def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=None):
+def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: WorkDays):
     """SQL classifying ``subset`` at ``as_of`` (a local midnight) as ``classify`` would, from
-    the supplement events before ``as_of`` (module docstring). Rows: (key, count, overdue) or,
-    with ``ids``, (pk, key, overdue). ``bounds``: the earliest reception and the latest due of
-    the subset (every instant compared lies between them), computed here if not given."""
+    the supplement events before ``as_of`` (module docstring). Rows: (key, count, overdue,
+    missing) or, with ``ids``, (pk, key, overdue, missing); ``missing``: instants outside the
+    calendar window ``work`` (the caller widens it and runs again)."""
     local = as_of.astimezone(VN_TZ).date()
-    if bounds is None:
-        found = subset.aggregate(first=Min("received_at"), last=Max("due_at"))
-        bounds = (found["first"], found["last"])
-    first = (bounds[0] or as_of).astimezone(VN_TZ).date()
-    last = max((bounds[1] or as_of).astimezone(VN_TZ).date(), local)
-    work = WorkDays.between(first - timedelta(days=1), last + timedelta(days=1))
-    ops = connection.ops
-    t = ops.adapt_datetimefield_value(as_of)
+    t = connection.ops.adapt_datetimefield_value(as_of)
     inner, inner_params = (subset.order_by().annotate(
         s_id=F("pk"), s_key=F(key_field), s_due=F("due_at"), s_count=F("supplement_count"),
         s_paused=F("paused_seconds"), s_since=F("paused_since"))
@@ -281,9 +274,12 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=No
         WHEN ev.res IS NULL THEN CASE WHEN ev.req > s.s_due THEN 1 ELSE 0 END
         WHEN {pause_of_one} = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
         WHEN {p_t} - {pos('s.s_due', 'wd')} >= {pause_of_one} THEN 1 ELSE 0 END"""
-    head = "s.s_id, s.s_key" if ids else "s.s_key, COUNT(*)"
-    overdue_column = overdue if ids else f"SUM({overdue})"
-    tail = "" if ids else "GROUP BY s.s_key"
+    missing = ("CASE WHEN (s.s_due IS NOT NULL AND wd.day IS NULL) OR (ev.req IS NOT NULL AND wq.day IS NULL)"
+               " OR (ev.res IS NOT NULL AND wr.day IS NULL) THEN 1 ELSE 0 END")
+    if ids:
+        select, tail = f"s.s_id, s.s_key, {overdue}, {missing}", ""
+    else:
+        select, tail = f"s.s_key, COUNT(*), SUM({overdue}), SUM({missing})", "GROUP BY s.s_key"
     sql = f"""s AS ({inner}),
         ev AS (
             SELECT e.dossier_id AS id, COUNT(*) AS total,
@@ -294,80 +290,61 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=No
             FROM {events} e
             WHERE e.dossier_id IN (SELECT s_id FROM s) AND e.action IN ('{REQUEST}', '{RESUME}')
             GROUP BY e.dossier_id)
-        SELECT {head}, {overdue_column}
+        SELECT {select}
         FROM s LEFT JOIN ev ON ev.id = s.s_id
         {work.join('ev.req', 'wq')} {work.join('ev.res', 'wr')} {work.join('s.s_due', 'wd')}
         {tail}"""
-    params = [*inner_params, t, t, t, t, t, t, t]
-    return work, sql, params
+    return sql, [*inner_params, t, t, t, t, t, t, t]
 
 
-def _run_paused(subset: QuerySet, key_field: str, as_of, *, ids: bool, bounds=None) -> list[tuple]:
-    work, sql, params = _paused_sql(subset, key_field, as_of, ids=ids, bounds=bounds)
-    with report_queries(), connection.cursor() as cursor:
-        prefix, prefix_params = work.prepare(cursor)
-        cursor.execute(prefix + sql, [*prefix_params, *params])
-        return cursor.fetchall()
+# The calendar window tried first: a dossier open at the end of the period was received, and
+# asked for documents, within a few years before it, and is due within a year after it.
+PAUSED_WINDOW_YEARS = 3
+
+
+def _run_paused(subset: QuerySet, key_field: str, as_of, *, ids: bool) -> list[tuple]:
+    local = as_of.astimezone(VN_TZ).date()
+    windows = [(datetime.date(local.year - PAUSED_WINDOW_YEARS, 1, 1), local + timedelta(days=400)),
+               (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))]
+    for first, last in windows:
+        work = WorkDays.between(first, last)
+        sql, params = _paused_sql(subset, key_field, as_of, ids=ids, work=work)
+        with report_queries(), connection.cursor() as cursor:
+            prefix, prefix_params = work.prepare(cursor)
+            cursor.execute(prefix + sql, [*prefix_params, *params])
+            rows = cursor.fetchall()
+        if not any(row[-1] for row in rows):
+            break
+    return [row[:-1] for row in rows]
 
 
 # -- the report --------------------------------------------------------------------------------
 
 
-# Each counted dossier falls in one cell of (how it was received) x (where it stands at the
-# end): counting the cells is one CASE pair per row, cheaper than a filtered count per measure.
-RECEIVED_CARRIED, RECEIVED_ONLINE, RECEIVED_DIRECT = 0, 1, 2
-ON_TIME, LATE, UNCLASSIFIED, PAUSED, OVERDUE, WITHIN = range(6)
-
-
-def cells(period: Period) -> dict:
-    return {
-        "how": Case(When(received_at__lt=period.start_at, then=Value(RECEIVED_CARRIED)),
-                    When(channel=Channel.ONLINE, then=Value(RECEIVED_ONLINE)),
-                    default=Value(RECEIVED_DIRECT)),
-        "state": Case(
-            When(finished_at__lt=period.end_at, timeliness__in=ON_TIME_VALUES, then=Value(ON_TIME)),
-            When(finished_at__lt=period.end_at, timeliness=Timeliness.LATE, then=Value(LATE)),
-            When(finished_at__lt=period.end_at, then=Value(UNCLASSIFIED)),
-            When(supplement_count__gt=0, then=Value(PAUSED)),
-            When(due_at__lt=period.end_at, then=Value(OVERDUE)),
-            default=Value(WITHIN)),
-    }
-
-
 def _fine_counts(filters: Filters) -> dict:
-    """Counts per fine key (receiving unit id, field id or procedure id)."""
+    """Counts per fine key (receiving unit id, field id or procedure id): the fewest filtered
+    counts from which every column follows (the others are differences)."""
     key_field = GROUP_FIELDS[filters.group]
+    q = predicates(filters.period)
+    names = ("carried_over", "online", "resolved", "on_time_stored", "late_stored", "overdue_plain",
+             "pending_paused")
+    # COUNT(received_at), never null here: every column read is in the covering index.
+    aggregates = {"received": Count("received_at"),
+                  **{name: Count("received_at", filter=q[name]) for name in names}}
     result: dict = {}
     unclassified = paused = False
-    firsts, lasts = [], []
     for part in parts(filters):
-        rows = (part.annotate(**cells(filters.period)).values(key_field, "how", "state")
-                # COUNT(received_at), never null here: every column read is in the covering index.
-                .annotate(n=Count("received_at"), first=Min("received_at"), last=Max("due_at"))
-                .order_by())
-        for row in rows:
+        for row in part.values(key_field).annotate(**aggregates).order_by():
             counts = result.setdefault(row[key_field], Counts())
-            n, how, state = row["n"], row["how"], row["state"]
-            counts.received += n
-            if how == RECEIVED_CARRIED:
-                counts.carried_over += n
-            elif how == RECEIVED_ONLINE:
-                counts.online += n
-            else:
-                counts.new_direct_postal += n
-            if state in (ON_TIME, LATE, UNCLASSIFIED):
-                counts.resolved += n
-                counts.on_time += n if state == ON_TIME else 0
-                counts.late += n if state == LATE else 0
-                unclassified |= state == UNCLASSIFIED
-            else:
-                counts.pending += n
-                counts.overdue += n if state == OVERDUE else 0
-                counts.within += n if state == WITHIN else 0
-                if state == PAUSED:
-                    paused = True
-                    firsts.append(row["first"])
-                    lasts += [row["last"]] if row["last"] else []
+            received, resolved = row["received"], row["resolved"]
+            pending, waiting = received - resolved, row["pending_paused"]
+            counts.add(Counts(
+                received=received, carried_over=row["carried_over"], online=row["online"],
+                new_direct_postal=received - row["carried_over"] - row["online"], resolved=resolved,
+                on_time=row["on_time_stored"], late=row["late_stored"], pending=pending,
+                overdue=row["overdue_plain"], within=pending - waiting - row["overdue_plain"]))
+            unclassified |= resolved != row["on_time_stored"] + row["late_stored"]
+            paused |= bool(waiting)
     if unclassified:
         for _pk, key, late in _resolved_unclassified(counted(filters), filters.period, key_field):
             if late:
@@ -375,9 +352,8 @@ def _fine_counts(filters: Filters) -> dict:
             else:
                 result[key].on_time += 1
     if paused:
-        bounds = (min(firsts), max(lasts, default=None))
         for key, count, overdue in _run_paused(paused_subset(filters), key_field, filters.period.end_at,
-                                               ids=False, bounds=bounds):
+                                               ids=False):
             result[key].overdue += int(overdue)
             result[key].within += count - int(overdue)
     return result
