@@ -46,6 +46,13 @@ def _restore_migration_data():
         Collection.add_root(name="Root")
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, real concurrent clients) ends with a flush of every
@@ -53,7 +60,8 @@ def pytest_runtest_teardown(item, nextitem):
     tests that follow on the same worker expect those rows, so they are put back once every
     fixture of the test, the flush included, has been torn down."""
     yield
-    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+    # After the last test the session's fixtures, the test database among them, are gone.
+    if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
