@@ -1,7 +1,8 @@
 """One CCHC inspection from plan to adopted report, in a real browser: the inspector lays
 down the plan, starts the inspection (evidence is collected), accepts a suggested score,
-records a limitation and a recommendation, finalises (evidence frozen), records the online
-conference and adopts; the report downloads as .docx."""
+records a limitation and a recommendation, finalises (evidence frozen), reopens as team
+leader with a reason and finalises again (the earlier snapshot is kept), sees the per-area
+chart, records the online conference and adopts; the report downloads as .docx."""
 
 import pytest
 from playwright.sync_api import expect
@@ -45,7 +46,7 @@ def test_an_inspection_from_plan_to_adopted_report(live_server, browser):
     page.get_by_label("Kỳ kiểm tra từ").fill("2026-01-01")
     page.get_by_label("Kỳ kiểm tra đến").fill("2026-12-31")
     page.get_by_label("Đơn vị được kiểm tra").select_option(label="Phường Hồng Ngự")
-    page.get_by_label("Trưởng đoàn").fill("Trần Văn Minh")
+    page.get_by_label("Trưởng đoàn", exact=True).fill("Trần Văn Minh")
     page.get_by_role("button", name="Lưu kế hoạch").click()
     expect(page.get_by_role("heading", name="Kế hoạch kiểm tra CCHC năm 2026")).to_be_visible()
 
@@ -65,6 +66,14 @@ def test_an_inspection_from_plan_to_adopted_report(live_server, browser):
     expect(page.locator("#recommendations")).to_contain_text("tối thiểu 2 bài")
     page.get_by_role("button", name="Hoàn thành và chốt minh chứng").click()
     expect(page.locator("#status")).to_have_text("Đã hoàn thành (chốt minh chứng)")
+    page.get_by_label("Lý do mở lại").fill("Đơn vị bổ sung minh chứng tin bài")
+    page.get_by_role("button", name="Mở lại kết quả kiểm tra").click()
+    expect(page.locator("#status")).to_have_text("Đang kiểm tra")
+    expect(page.locator("#snapshots")).to_contain_text("Đơn vị bổ sung minh chứng tin bài")
+    page.get_by_role("button", name="Hoàn thành và chốt minh chứng").click()
+    expect(page.locator("#status")).to_have_text("Đã hoàn thành (chốt minh chứng)")
+    expect(page.locator("#area-chart svg")).to_have_attribute("role", "img")
+    expect(page.locator("#area-scores")).to_contain_text("Bộ phận Tiếp nhận và Trả kết quả")
 
     page.get_by_role("link", name="Kế hoạch kiểm tra CCHC năm 2026").click()
     page.get_by_label("Ngày họp").fill("2026-08-16")

@@ -8,8 +8,26 @@ class ItemInline(admin.TabularInline):
     extra = 0
 
 
+class UnusedSetOnly:
+    """A criteria set used by an inspection is never changed in place (copy it as a new
+    version on the criteria page instead)."""
+
+    def _set_of(self, obj):
+        return obj if isinstance(obj, models.CriteriaSet) else obj.criteria_set
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._set_of(obj).in_use:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._set_of(obj).in_use:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(models.CriteriaArea)
-class CriteriaAreaAdmin(admin.ModelAdmin):
+class CriteriaAreaAdmin(UnusedSetOnly, admin.ModelAdmin):
     list_display = ["criteria_set", "code", "name"]
     inlines = [ItemInline]
 
@@ -20,8 +38,8 @@ class AreaInline(admin.TabularInline):
 
 
 @admin.register(models.CriteriaSet)
-class CriteriaSetAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_default"]
+class CriteriaSetAdmin(UnusedSetOnly, admin.ModelAdmin):
+    list_display = ["name", "version", "is_default"]
     inlines = [AreaInline]
 
 

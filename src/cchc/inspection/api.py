@@ -18,6 +18,7 @@ from cchc.errors import InvalidInput, NotFound
 from . import selectors, services
 from .models import (
     CriterionItem,
+    EvidenceSnapshot,
     Finding,
     FindingKind,
     Inspection,
@@ -98,13 +99,24 @@ class InspectionSerializer(serializers.ModelSerializer):
                   "frozen_at", "adopted_at", "total_score"]
 
 
+class SnapshotSerializer(serializers.ModelSerializer):
+    """Evidence and scores frozen at an earlier finalisation, kept when it was reopened."""
+
+    class Meta:
+        model = EvidenceSnapshot
+        fields = ["number", "frozen_at", "evidence_as_of", "reopened_at", "reason", "total",
+                  "results"]
+
+
 class InspectionDetailSerializer(InspectionSerializer):
     results = ItemResultSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     recommendations = RecommendationSerializer(many=True, read_only=True)
+    snapshots = SnapshotSerializer(many=True, read_only=True)
 
     class Meta(InspectionSerializer.Meta):
-        fields = [*InspectionSerializer.Meta.fields, "results", "findings", "recommendations"]
+        fields = [*InspectionSerializer.Meta.fields, "results", "findings", "recommendations",
+                  "snapshots"]
 
 
 @extend_schema(tags=[TAG])
@@ -137,7 +149,7 @@ class InspectionDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return selectors.visible_inspections(self.request.user).prefetch_related(
-            "results__item", "findings", "recommendations__reports")
+            "results__item", "findings", "recommendations__reports", "snapshots")
 
 
 @extend_schema(tags=[TAG])
@@ -154,16 +166,17 @@ ActionInput = inline_serializer("InspectionActionInput", {
     "item": serializers.IntegerField(required=False),
     "score": serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
                                       allow_null=True),
-    "reason": serializers.CharField(required=False, allow_blank=True),
     "kind": serializers.ChoiceField(choices=FindingKind.choices, required=False),
     "text": serializers.CharField(required=False),
     "deadline": serializers.DateField(required=False),
+    "reason": serializers.CharField(required=False, allow_blank=True),
 })
 
 
 @extend_schema(tags=[TAG], request=ActionInput, responses=InspectionDetailSerializer)
 class InspectionAction(APIView):
-    """Actions: start, collect, finalise, score, finding, recommendation."""
+    """Actions: start, collect, finalise, reopen (team leader, with a reason; not once
+    adopted), score, finding, recommendation."""
 
     def post(self, request, pk, action):
         inspection = selectors.get_inspection(request.user, pk)
@@ -193,6 +206,8 @@ class InspectionAction(APIView):
             services.collect_inspection_evidence(inspection, actor=user)
         elif action == "finalise":
             services.finalise_inspection(inspection, actor=user)
+        elif action == "reopen":
+            services.reopen_inspection(inspection, actor=user, reason=data.get("reason", ""))
         elif action == "score":
             chosen = item()
             if chosen is None:

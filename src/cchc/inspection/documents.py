@@ -2,6 +2,9 @@
 luận) in the administrative layout of Nghị định 30/2020/NĐ-CP: as an editable .docx rendered
 with docxtpl from a template this module builds with python-docx on first use (no third-party
 asset is shipped), and as a PDF via WeasyPrint (Liberation Serif, A4).
+
+The documents are Vietnamese administrative documents: they are rendered in Vietnamese whatever
+the language of the page that offers them (the pages around them are translated).
 """
 
 import io
@@ -9,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import selectors
@@ -153,6 +156,7 @@ def render_pdf(inspection, kind: str) -> bytes:
     return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
 
 
+@translation.override("vi")
 def render(inspection, kind: str, fmt: str) -> tuple[bytes, str, str]:
     name = f"{kind}-kiem-tra-{inspection.plan.year}-{inspection.unit.code}.{fmt}"
     if fmt == "pdf":
@@ -189,6 +193,7 @@ def task_report_context(plan, quarter: int | None = None) -> dict:
             "overdue": sum(r["state"] == _("Quá hạn") for r in rows)}
 
 
+@translation.override("vi")
 def render_task_report(plan, fmt: str, quarter: int | None = None) -> bytes:
     data = task_report_context(plan, quarter)
     if fmt == "pdf":

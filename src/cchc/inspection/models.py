@@ -30,8 +30,15 @@ class EvidenceKind(models.TextChoices):
 
 
 class CriteriaSet(models.Model):
+    """Bộ tiêu chí kiểm tra. Editable only until an inspection uses it; after that a change
+    is a new version (a copy, ``derived_from`` the set it was copied from)."""
+
     name = models.CharField(_("tên bộ tiêu chí"), max_length=200)
     is_default = models.BooleanField(_("mặc định"), default=False)
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    derived_from = models.ForeignKey("self", verbose_name=_("sao chép từ"), null=True,
+                                     blank=True, on_delete=models.SET_NULL,
+                                     related_name="versions")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,6 +47,16 @@ class CriteriaSet(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def in_use(self) -> bool:
+        """Used by an inspection (through a plan): never changed in place any more."""
+        return Inspection.objects.filter(plan__criteria_set=self).exists()
+
+    @property
+    def total_points(self):
+        return sum((i.max_points for i in CriterionItem.objects.filter(area__criteria_set=self)),
+                   0)
 
 
 class CriteriaArea(models.Model):
@@ -201,6 +218,8 @@ class InspectionStatusChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
+    # The transition taken (see ``transitions.TRANSITIONS``); blank for the creation row.
+    action = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -237,6 +256,35 @@ class ItemResult(models.Model):
     @property
     def final_score(self):
         return self.score if self.score is not None else self.suggested_score
+
+
+class EvidenceSnapshot(models.Model):
+    """Evidence and scores as frozen at an earlier finalisation, kept when the team leader
+    reopened the inspection (the current ``ItemResult`` rows then thaw and may change)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE,
+                                   related_name="snapshots")
+    number = models.PositiveSmallIntegerField(_("lần chốt"))
+    frozen_at = models.DateTimeField(_("chốt minh chứng lúc"), null=True, blank=True)
+    evidence_as_of = models.DateTimeField(_("minh chứng tính đến"), null=True, blank=True)
+    reopened_at = models.DateTimeField(_("mở lại lúc"), default=timezone.now)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("lý do mở lại"))
+    total = models.DecimalField(_("tổng điểm"), max_digits=6, decimal_places=2, default=0)
+    # [{item_id, code, name, area, max_points, evidence, suggested_score, score,
+    #   override_reason}] as they were when frozen.
+    results = models.JSONField(_("minh chứng và điểm"), default=list)
+
+    class Meta:
+        verbose_name = _("bản chốt minh chứng trước")
+        verbose_name_plural = _("bản chốt minh chứng trước")
+        ordering = ["inspection", "number"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "number"],
+                                               name="evidence_snapshot_unique")]
+
+    def __str__(self):
+        return f"{self.inspection} · {self.number}"
 
 
 class FindingKind(models.TextChoices):

@@ -9,10 +9,12 @@ responsible unit, all through ``cchc.core.permissions.scope``. Another unit's re
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cchc.core.permissions import scope
+from cchc.core.permissions import has_role, memberships, scope
 from cchc.errors import NotFound
+from cchc.org.models import Level, Role
 
 from .models import (
+    CriteriaSet,
     FindingKind,
     Inspection,
     InspectionPlan,
@@ -138,8 +140,9 @@ def recurring_limitations(inspection) -> list[dict]:
     return sorted(recurring, key=lambda r: (r["item"].area.position, r["item"].position))
 
 
-def ranking(plan) -> list[dict]:
-    """Inspections of a plan with their total and per-area scores, best first."""
+def ranking(plan, user=None) -> list[dict]:
+    """Inspections of a plan with their total and per-area scores, best first. With ``user``:
+    ranked among all the plan's units, but only the rows of the units the user may see."""
     rows = []
     for inspection in plan.inspections.select_related("unit").prefetch_related(
             "results__item__area"):
@@ -154,4 +157,53 @@ def ranking(plan) -> list[dict]:
     rows.sort(key=lambda r: (-r["total"], r["unit"].name))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
+    if user is not None:
+        visible = set(visible_inspections(user).filter(plan=plan).values_list("pk", flat=True))
+        rows = [row for row in rows if row["inspection"].pk in visible]
     return rows
+
+
+def is_criteria_admin(user) -> bool:
+    """Criteria sets belong to the province: a Home Affairs administrator at province level
+    (Sở Nội vụ) edits them; a district office or a commune does not."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or memberships(user).filter(
+        role=Role.HOME_AFFAIRS_ADMIN, unit__level=Level.PROVINCE).exists()
+
+
+def may_view_criteria(user) -> bool:
+    return is_criteria_admin(user) or has_role(user, Role.INSPECTOR, Role.HOME_AFFAIRS_ADMIN)
+
+
+def criteria_sets() -> QuerySet[CriteriaSet]:
+    return CriteriaSet.objects.select_related("derived_from").order_by("-is_default", "name",
+                                                                         "version")
+
+
+def get_criteria_set(user, pk) -> CriteriaSet:
+    """Only inspectors and Home Affairs administrators see criteria sets."""
+    criteria_set = criteria_sets().filter(pk=pk).first() if may_view_criteria(user) else None
+    if criteria_set is None:
+        raise NotFound()
+    return criteria_set
+
+
+def area_scores(inspection) -> list[dict]:
+    """Per area of the inspection's criteria set: code, name, score (final scores of its
+    items, or None before any evidence) and maximum."""
+    areas = []
+    results = {r.item_id: r for r in inspection.results.all()}
+    for area in inspection.plan.criteria_set.areas.prefetch_related("items"):
+        items = list(area.items.all())
+        scored = [results[i.pk] for i in items if i.pk in results]
+        score = sum((r.final_score or 0) for r in scored) if scored else None
+        areas.append({"code": area.code, "name": area.name, "score": score,
+                      "max": sum((i.max_points for i in items), 0)})
+    return areas
+
+
+def area_maxima(criteria_set) -> list[dict]:
+    """Areas of a set in order, each with code, name and maximum (sum of its items)."""
+    return [{"code": a.code, "name": a.name, "max": sum((i.max_points for i in a.items.all()), 0)}
+            for a in criteria_set.areas.prefetch_related("items")]

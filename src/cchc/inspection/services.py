@@ -8,7 +8,14 @@ Who may do what:
 
 Finalising freezes the evidence; the team may still adjust scores, findings and
 recommendations until adoption, which locks everything (further edits raise
-``InvalidTransition``).
+``InvalidTransition``). Before adoption the team leader may reopen a finalised inspection
+with a written reason: the frozen evidence and scores are kept as an ``EvidenceSnapshot``,
+the evidence can be collected again, and finalising again freezes a new snapshot. The moves
+themselves are data, in ``transitions.TRANSITIONS``.
+
+Criteria sets are edited by a Home Affairs administrator of the province, as a whole (areas
+and items in order, points adding up to ``TOTAL_POINTS``), and only while no inspection uses
+the set: a set in use is never changed in place; it is copied as a new version instead.
 """
 
 import datetime
@@ -31,6 +38,7 @@ from .models import (
     CriteriaSet,
     CriterionItem,
     EvidenceKind,
+    EvidenceSnapshot,
     Finding,
     FindingKind,
     Inspection,
@@ -47,6 +55,7 @@ from .models import (
     TeamMember,
     TeamRole,
 )
+from .transitions import TRANSITIONS, Transition
 
 INSPECTION_ROLES = (Role.INSPECTOR, Role.HOME_AFFAIRS_ADMIN)
 UNIT_ROLES = (Role.LEADER, Role.SPECIALIST, Role.HOME_AFFAIRS_ADMIN)
@@ -127,10 +136,25 @@ def _locked_inspection(inspection) -> Inspection:
         pk=inspection.pk)
 
 
-def _move(inspection: Inspection, status: str, actor, at=None, note=""):
+def _transition(inspection: Inspection, action: str, actor) -> Transition:
+    """The transition ``action`` if the inspection's status and the actor allow it."""
+    transition = TRANSITIONS[action]
+    if inspection.status not in transition.sources:
+        if inspection.status == InspectionStatus.ADOPTED:
+            raise InvalidTransition(_("Kết quả kiểm tra đã được thông qua, không thể sửa đổi."))
+        raise InvalidTransition(transition.refusal or None)
+    if transition.leader_only and not actor.is_superuser and not inspection.plan.team.filter(
+            role=TeamRole.LEADER, user=actor).exists():
+        raise Forbidden(_("Chỉ trưởng đoàn kiểm tra mới được thực hiện thao tác này."))
+    return transition
+
+
+def _move(inspection: Inspection, transition: Transition, actor, at=None, note=""):
     InspectionStatusChange.objects.create(inspection=inspection, status_before=inspection.status,
-                                          status_after=status, actor=actor, at=_now(at), note=note)
-    inspection.status = status
+                                          status_after=transition.target,
+                                          action=transition.action, actor=actor, at=_now(at),
+                                          note=note)
+    inspection.status = transition.target
 
 
 def _require_status(inspection, allowed, message=None):
@@ -160,19 +184,6 @@ def ensure_default_criteria() -> CriteriaSet:
     return criteria
 
 
-@transaction.atomic
-def set_item_points(item: CriterionItem, *, actor, max_points, guidance=None) -> CriterionItem:
-    if not (actor.is_superuser or has_role(actor, Role.HOME_AFFAIRS_ADMIN)):
-        raise Forbidden()
-    if item.area.criteria_set.plans.filter(inspections__status=InspectionStatus.ADOPTED).exists():
-        raise InvalidTransition(_("Bộ tiêu chí đã được dùng cho kết quả đã thông qua."))
-    item.max_points = _decimal(max_points, "max_points")
-    if guidance is not None:
-        item.guidance = guidance
-    item.save()
-    return item
-
-
 def _decimal(value, field) -> Decimal:
     try:
         number = Decimal(str(value))
@@ -181,6 +192,174 @@ def _decimal(value, field) -> Decimal:
     if number < 0 or number > 1000:
         raise InvalidInput(fields={field: [_("Giá trị không hợp lệ.")]})
     return number
+
+
+TOTAL_POINTS = Decimal(100)
+CRITERION_MAX = Decimal(100)
+
+
+def _check_criteria_admin(actor):
+    if not selectors.is_criteria_admin(actor):
+        raise Forbidden(_("Chỉ quản trị viên Sở Nội vụ mới được sửa bộ tiêu chí."))
+
+
+def _fmt_points(value) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _criteria_rows(rows) -> list[dict]:
+    """Check the rows of a criteria set: every error at once, by row number (from 1)."""
+    errors, clean, areas, codes = [], [], {}, set()
+    for number, row in enumerate(rows, 1):
+        number = row.get("row") or number
+        problems = []
+        values = {key: (str(row.get(key) or "")).strip()
+                  for key in ("area_code", "area_name", "code", "name", "guidance")}
+        for key, label, limit in (("area_code", _("mã lĩnh vực"), 10),
+                                  ("area_name", _("tên lĩnh vực"), 200),
+                                  ("code", _("mã tiêu chí"), 12),
+                                  ("name", _("tên tiêu chí"), 300)):
+            if not values[key]:
+                problems.append(_("thiếu %(field)s") % {"field": label})
+            elif len(values[key]) > limit:
+                problems.append(_("%(field)s quá dài (tối đa %(n)s ký tự)")
+                                % {"field": label, "n": limit})
+        try:
+            points = Decimal(str(row.get("max_points")).strip().replace(",", "."))
+            if not points.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            points = None
+            problems.append(_("điểm tối đa phải là một số"))
+        if points is not None and not (0 < points <= CRITERION_MAX):
+            problems.append(_("điểm tối đa phải lớn hơn 0 và không quá %(max)s")
+                            % {"max": _fmt_points(CRITERION_MAX)})
+        elif points is not None and points != points.quantize(Decimal("0.01")):
+            problems.append(_("điểm tối đa chỉ có tối đa 2 chữ số thập phân"))
+        kind = row.get("evidence_kind") or EvidenceKind.MANUAL
+        if kind not in EvidenceKind.values:
+            problems.append(_("nguồn minh chứng không hợp lệ"))
+        code = values["code"]
+        if code and code.casefold() in codes:
+            problems.append(_("mã tiêu chí %(code)s bị trùng") % {"code": code})
+        codes.add(code.casefold())
+        area_code, area_name = values["area_code"], values["area_name"]
+        if area_code and area_name:
+            known = areas.setdefault(area_code, area_name)
+            if known != area_name:
+                problems.append(_("lĩnh vực %(code)s đã có tên khác (“%(name)s”)")
+                                % {"code": area_code, "name": known})
+        if problems:
+            errors.append(_("Dòng %(n)s: %(problems)s.") % {"n": number,
+                                                             "problems": "; ".join(problems)})
+        else:
+            clean.append({**values, "max_points": points, "evidence_kind": kind,
+                          "id": row.get("id")})
+    if not rows:
+        errors.append(_("Bộ tiêu chí phải có ít nhất một tiêu chí."))
+    if errors:
+        raise InvalidInput(fields={"rows": errors})
+    total = sum((r["max_points"] for r in clean), Decimal(0))
+    if total != TOTAL_POINTS:
+        raise InvalidInput(fields={"total": [
+            _("Tổng điểm tối đa của các tiêu chí phải bằng %(want)s (hiện là %(got)s).")
+            % {"want": _fmt_points(TOTAL_POINTS), "got": _fmt_points(total)}]})
+    return clean
+
+
+@transaction.atomic
+def update_criteria_set(criteria_set, *, actor, rows, name=None) -> CriteriaSet:
+    """Replace the areas and items of a set that no inspection uses yet.
+
+    ``rows``: dicts in display order with area_code, area_name, code, name, max_points,
+    evidence_kind, guidance, and ``id`` for an existing item of the set (kept, so that its
+    identity survives a reorder). Areas follow the order of their first row; an area without
+    rows is removed, as is an item whose id is not among the rows."""
+    _check_criteria_admin(actor)
+    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+    if criteria_set.in_use:
+        raise InvalidTransition(_("Bộ tiêu chí đã được dùng cho cuộc kiểm tra, không thể sửa "
+                                  "trực tiếp. Hãy sao chép thành phiên bản mới."))
+    clean = _criteria_rows(list(rows))
+    if name is not None:
+        criteria_set.name = _text(name, "name", limit=200)
+        criteria_set.save(update_fields=["name"])
+    existing = {i.pk: i for i in CriterionItem.objects.filter(area__criteria_set=criteria_set)}
+    keep = {int(r["id"]) for r in clean if str(r["id"] or "").isdigit()} & set(existing)
+    CriterionItem.objects.filter(area__criteria_set=criteria_set).exclude(pk__in=keep).delete()
+    area_codes = list(dict.fromkeys(r["area_code"] for r in clean))
+    criteria_set.areas.exclude(code__in=area_codes).delete()
+    areas = {}
+    for position, code in enumerate(area_codes):
+        area_name = next(r["area_name"] for r in clean if r["area_code"] == code)
+        area, _created = CriteriaArea.objects.update_or_create(
+            criteria_set=criteria_set, code=code,
+            defaults={"name": area_name, "position": position})
+        areas[code] = area
+    counters = dict.fromkeys(area_codes, 0)
+    for row in clean:
+        item_id = int(row["id"]) if str(row["id"] or "").isdigit() else None
+        item = existing[item_id] if item_id in keep else CriterionItem()
+        item.area = areas[row["area_code"]]
+        item.code, item.name = row["code"], row["name"]
+        item.max_points, item.evidence_kind = row["max_points"], row["evidence_kind"]
+        item.guidance = row["guidance"]
+        item.position = counters[row["area_code"]]
+        counters[row["area_code"]] += 1
+        item.save()
+    return criteria_set
+
+
+def _family(criteria_set) -> list[CriteriaSet]:
+    root = criteria_set
+    seen = {root.pk}
+    while root.derived_from_id and root.derived_from_id not in seen:
+        root = root.derived_from
+        seen.add(root.pk)
+    family, queue = [root], [root]
+    while queue:
+        for child in queue.pop().versions.all():
+            if child.pk not in {f.pk for f in family}:
+                family.append(child)
+                queue.append(child)
+    return family
+
+
+@transaction.atomic
+def copy_criteria_set(criteria_set, *, actor, name: str = "") -> CriteriaSet:
+    """A new version of a set (used or not) with the same areas and items, free to edit."""
+    _check_criteria_admin(actor)
+    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+    family = _family(criteria_set)
+    version = max(s.version for s in family) + 1
+    base = family[0].name
+    name = (name or "").strip() or _("%(name)s (phiên bản %(n)s)") % {"name": base,
+                                                                      "n": version}
+    copy = CriteriaSet.objects.create(name=_text(name, "name", limit=200), version=version,
+                                      derived_from=criteria_set, is_default=False)
+    for area in criteria_set.areas.prefetch_related("items"):
+        new_area = CriteriaArea.objects.create(criteria_set=copy, code=area.code, name=area.name,
+                                               position=area.position)
+        CriterionItem.objects.bulk_create([
+            CriterionItem(area=new_area, code=i.code, name=i.name, max_points=i.max_points,
+                          guidance=i.guidance, evidence_kind=i.evidence_kind,
+                          position=i.position) for i in area.items.all()])
+    return copy
+
+
+@transaction.atomic
+def make_default_criteria_set(criteria_set, *, actor) -> CriteriaSet:
+    """The set new inspection plans use unless another is chosen."""
+    _check_criteria_admin(actor)
+    criteria_set = CriteriaSet.objects.select_for_update().get(pk=criteria_set.pk)
+    if criteria_set.total_points != TOTAL_POINTS:
+        raise InvalidInput(fields={"total": [_("Tổng điểm tối đa của bộ tiêu chí phải bằng "
+                                               "%(want)s.") % {"want": _fmt_points(TOTAL_POINTS)}]})
+    CriteriaSet.objects.filter(is_default=True).exclude(pk=criteria_set.pk).update(
+        is_default=False)
+    criteria_set.is_default = True
+    criteria_set.save(update_fields=["is_default"])
+    return criteria_set
 
 
 # --- plan ---------------------------------------------------------------------------------------
@@ -209,12 +388,18 @@ def create_inspection_plan(*, actor, province, year: int, title: str, decision_n
     for unit in units:
         if not actor.is_superuser and not visible.filter(pk=unit.pk).exists():
             raise OutsideJurisdiction()
+    # Locked so that an edit of the set cannot slip in while the plan starts using it.
+    criteria_set = CriteriaSet.objects.select_for_update().get(
+        pk=(criteria_set or ensure_default_criteria()).pk)
+    if criteria_set.total_points != TOTAL_POINTS:
+        raise InvalidInput(fields={"criteria_set": [
+            _("Tổng điểm tối đa của bộ tiêu chí phải bằng %(want)s.")
+            % {"want": _fmt_points(TOTAL_POINTS)}]})
     plan = InspectionPlan.objects.create(
         year=year, title=_text(title, "title", limit=300),
         decision_number=_text(decision_number, "decision_number", limit=50),
         decision_date=decision_date, issuer=_text(issuer, "issuer", limit=200),
-        province=province, criteria_set=criteria_set or ensure_default_criteria(),
-        created_by=actor)
+        province=province, criteria_set=criteria_set, created_by=actor)
     for member in team:
         TeamMember.objects.create(plan=plan, user=member.get("user"),
                                   name=_text(member.get("name"), "team", limit=150),
@@ -264,9 +449,7 @@ def _refresh_evidence(inspection: Inspection, as_of=None, *, freeze=False):
 def start_inspection(inspection, *, actor, at=None) -> Inspection:
     inspection = _locked_inspection(inspection)
     _check_inspector(actor, inspection.unit)
-    _require_status(inspection, (InspectionStatus.PLANNED,),
-                    _("Chỉ bắt đầu được cuộc kiểm tra đang ở trạng thái kế hoạch."))
-    _move(inspection, InspectionStatus.IN_PROGRESS, actor, at)
+    _move(inspection, _transition(inspection, "start", actor), actor, at)
     _refresh_evidence(inspection)
     inspection.save()
     return inspection
@@ -344,11 +527,42 @@ def finalise_inspection(inspection, *, actor, at=None) -> Inspection:
     """Collect the evidence one last time and freeze it."""
     inspection = _locked_inspection(inspection)
     _check_inspector(actor, inspection.unit)
-    _require_status(inspection, (InspectionStatus.IN_PROGRESS,),
-                    _("Chỉ hoàn thành được cuộc kiểm tra đang thực hiện."))
+    transition = _transition(inspection, "finalise", actor)
     _refresh_evidence(inspection, freeze=True)
     inspection.frozen_at = _now(at)
-    _move(inspection, InspectionStatus.FINALISED, actor, at)
+    _move(inspection, transition, actor, at)
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def reopen_inspection(inspection, *, actor, reason: str, at=None) -> Inspection:
+    """Mở lại a finalised, not yet adopted inspection (the team leader, with a reason).
+
+    The evidence and scores frozen at finalisation are kept as an ``EvidenceSnapshot``; the
+    results thaw (evidence may be collected again, scores changed) until the next
+    finalisation freezes a new snapshot. An adopted inspection is never reopened."""
+    inspection = _locked_inspection(inspection)
+    _check_inspector(actor, inspection.unit)
+    transition = _transition(inspection, "reopen", actor)
+    reason = _text(reason, "reason")
+    results = list(ItemResult.objects.select_for_update(of=("self",))
+                   .filter(inspection=inspection).select_related("item__area").order_by("item__area__position",
+                                                          "item__position"))
+    EvidenceSnapshot.objects.create(
+        inspection=inspection, number=inspection.snapshots.count() + 1,
+        frozen_at=inspection.frozen_at, evidence_as_of=inspection.evidence_as_of,
+        reopened_at=_now(at), reopened_by=actor, reason=reason,
+        total=sum((r.final_score or 0) for r in results),
+        results=[{"item_id": r.item_id, "code": r.item.code, "name": r.item.name,
+                  "area": r.item.area.code, "max_points": str(r.item.max_points),
+                  "evidence": r.evidence,
+                  "suggested_score": None if r.suggested_score is None else str(r.suggested_score),
+                  "score": None if r.score is None else str(r.score),
+                  "override_reason": r.override_reason} for r in results])
+    ItemResult.objects.filter(inspection=inspection).update(frozen=False)
+    inspection.frozen_at = None
+    _move(inspection, transition, actor, at, note=reason)
     inspection.save()
     return inspection
 
@@ -390,7 +604,7 @@ def adopt_inspection_results(conference, *, actor, inspections=None, minutes=Non
                 % {"unit": inspection.unit.name})
     when = _now(at)
     for inspection in chosen:
-        _move(inspection, InspectionStatus.ADOPTED, actor, when,
+        _move(inspection, TRANSITIONS["adopt"], actor, when,
               note=_("Thông qua tại hội nghị ngày %(d)s") % {"d": conference.held_on.strftime("%d/%m/%Y")})
         inspection.conference = conference
         inspection.adopted_at = when
@@ -410,6 +624,15 @@ def _locked_recommendation(recommendation) -> Recommendation:
             .select_related("inspection__unit", "responsible_unit").get(pk=recommendation.pk))
 
 
+def _check_file(upload, field: str):
+    """Evidence files are checked like a dossier's documents: PDF, JPEG or PNG by their
+    content (not their name), at most 10 MB; anything else is refused before it is stored."""
+    if upload:
+        from cchc.onestop.uploads import validate_upload
+
+        validate_upload(upload, field)
+
+
 @transaction.atomic
 def report_remediation(recommendation, *, actor, text: str, attachment=None,
                        at=None) -> RemediationReport:
@@ -420,6 +643,7 @@ def report_remediation(recommendation, *, actor, text: str, attachment=None,
     if rec.status not in (RecommendationStatus.OPEN, RecommendationStatus.REOPENED,
                           RecommendationStatus.REPORTED):
         raise InvalidTransition(_("Kiến nghị đã được xác nhận khắc phục."))
+    _check_file(attachment, "attachment")
     report = RemediationReport.objects.create(
         recommendation=rec, status_after=RecommendationStatus.REPORTED, text=_text(text, "text"),
         attachment=attachment or "", actor=actor, at=_now(at))
@@ -480,6 +704,7 @@ def report_task_progress(task, *, actor, text: str, document_number: str = "",
     _check_unit_staff(actor, task.lead_unit)
     if document_number and document_date is None:
         raise InvalidInput(fields={"document_date": [_("Cần ghi ngày của văn bản.")]})
+    _check_file(file, "file")
     output = TaskOutput.objects.create(task=task, unit=task.lead_unit, text=_text(text, "text"),
                                        document_number=document_number or "",
                                        document_date=document_date, file=file or "", actor=actor)

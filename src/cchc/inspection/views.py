@@ -19,12 +19,17 @@ from cchc.org.models import AdministrativeUnit, Level
 from . import charts, selectors, services
 from .forms import (
     ConferenceForm,
+    CriteriaFormSet,
+    CriteriaSetNameForm,
     FindingForm,
     PlanForm,
     RecommendationForm,
     RemediationForm,
+    ReopenForm,
     ScoreForm,
     TaskProgressForm,
+    criteria_initial,
+    criteria_rows,
 )
 from .models import (
     Conference,
@@ -32,7 +37,9 @@ from .models import (
     InspectionStatus,
     RecommendationStatus,
     ReformPlan,
+    TeamRole,
 )
+from .transitions import allowed
 
 
 def _get(getter, *args):
@@ -73,7 +80,14 @@ def plan_create(request):
     if not _is_inspector(request.user):
         raise Http404()
     units = visible_units(request.user).exclude(level=Level.PROVINCE).order_by("era", "path")
-    form = PlanForm(request.POST or None, units=units)
+    from django.contrib.auth import get_user_model
+
+    inspectors = get_user_model().objects.filter(
+        memberships__role__in=services.INSPECTION_ROLES,
+        memberships__unit__in=visible_units(request.user)).distinct().order_by("username")
+    form = PlanForm(request.POST or None, units=units, inspectors=inspectors,
+                    initial={"leader_user": request.user.pk,
+                             "leader": getattr(request.user, "full_name", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         province = AdministrativeUnit.objects.get(era=data["units"][0].era, level=Level.PROVINCE,
@@ -83,7 +97,8 @@ def plan_create(request):
                 actor=request.user, province=province, year=data["year"], title=data["title"],
                 decision_number=data["decision_number"], decision_date=data["decision_date"],
                 issuer=data["issuer"], units=data["units"], period_start=data["period_start"],
-                period_end=data["period_end"], team=form.team())
+                period_end=data["period_end"], team=form.team(),
+                criteria_set=data.get("criteria_set"))
         except DomainError as error:
             _fail(request, error, form)
         else:
@@ -96,9 +111,12 @@ def plan_create(request):
 @login_required
 def plan_detail(request, pk):
     plan = _get(selectors.get_plan, request.user, pk)
+    ranking = selectors.ranking(plan, request.user)
+    areas = selectors.area_maxima(plan.criteria_set)
     return render(request, "inspection/plan.html", {
         "title": plan.title, "plan": plan, "team": plan.team.all(),
-        "ranking": selectors.ranking(plan), "areas": plan.criteria_set.areas.all(),
+        "ranking": ranking, "areas": areas,
+        "area_chart": charts.area_comparison(areas, ranking),
         "conferences": plan.conferences.prefetch_related("sites__unit"),
         "is_inspector": _is_inspector(request.user),
         "conference_form": ConferenceForm(),
@@ -109,7 +127,7 @@ def plan_detail(request, pk):
 @login_required
 def plan_chart(request, pk):
     plan = _get(selectors.get_plan, request.user, pk)
-    svg = charts.ranking_bars(selectors.ranking(plan))
+    svg = charts.ranking_bars(selectors.ranking(plan, request.user))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
@@ -153,7 +171,15 @@ def conference_adopt(request, pk):
 def inspection_detail(request, pk):
     inspection = _get(selectors.get_inspection, request.user, pk)
     results = list(inspection.results.select_related("item__area"))
+    areas = selectors.area_scores(inspection)
+    user = request.user
+    can_reopen = _is_inspector(user) and allowed("reopen", inspection.status) and (
+        user.is_superuser or inspection.plan.team.filter(role=TeamRole.LEADER,
+                                                         user=user).exists())
     return render(request, "inspection/inspection.html", {
+        "areas": areas, "area_chart": charts.area_bars(areas) if results else "",
+        "snapshots": inspection.snapshots.select_related("reopened_by"),
+        "can_reopen": can_reopen, "reopen_form": ReopenForm(),
         "title": str(inspection), "inspection": inspection, "results": results,
         "total": sum((r.final_score or 0) for r in results),
         "max_total": sum(r.item.max_points for r in results),
@@ -189,6 +215,9 @@ def inspection_action(request, pk, action):
             services.collect_inspection_evidence(inspection, actor=user)
         elif action == "hoan-thanh":
             services.finalise_inspection(inspection, actor=user)
+        elif action == "mo-lai":
+            services.reopen_inspection(inspection, actor=user,
+                                       reason=request.POST.get("reason", ""))
         elif action == "cham-diem":
             form = ScoreForm(request.POST)
             if not form.is_valid() or item_of(form.cleaned_data["item"]) is None:
@@ -220,6 +249,91 @@ def inspection_action(request, pk, action):
     except DomainError as error:
         _fail(request, error)
     return redirect("inspection:inspection", pk)
+
+
+def _criteria_admin_or_404(user):
+    if not selectors.is_criteria_admin(user):
+        raise Http404()
+
+
+@login_required
+def criteria_list(request):
+    if not selectors.may_view_criteria(request.user):
+        raise Http404()
+    return render(request, "inspection/criteria_list.html", {
+        "title": _("Bộ tiêu chí kiểm tra"), "sets": selectors.criteria_sets(),
+        "can_edit": selectors.is_criteria_admin(request.user),
+    })
+
+
+@login_required
+def criteria_detail(request, pk):
+    """The set's areas and criteria; for a Home Affairs administrator its editor while no
+    inspection uses it (afterwards: "copy as a new version")."""
+    criteria_set = _get(selectors.get_criteria_set, request.user, pk)
+    can_edit = selectors.is_criteria_admin(request.user)
+    if request.method == "POST" and not can_edit:
+        raise Http404()
+    in_use = criteria_set.in_use
+    context = {"title": criteria_set.name, "set": criteria_set, "can_edit": can_edit,
+               "in_use": in_use, "areas": criteria_set.areas.prefetch_related("items"),
+               "total": criteria_set.total_points, "errors": []}
+    status = 200
+    if request.method == "POST":
+        formset = CriteriaFormSet(request.POST, prefix="rows")
+        name_form = CriteriaSetNameForm(request.POST)
+        if formset.is_valid() and name_form.is_valid():
+            try:
+                services.update_criteria_set(criteria_set, actor=request.user,
+                                             name=name_form.cleaned_data["name"],
+                                             rows=criteria_rows(formset))
+            except DomainError as error:
+                _fail(request, error, name_form)
+                context["errors"] = [m for key in ("rows", "total")
+                                     for m in error.fields.get(key, [])]
+                status = 409 if error.status_code == 409 else 400
+            else:
+                messages.success(request, _("Đã lưu bộ tiêu chí."))
+                return redirect("inspection:criteria", criteria_set.pk)
+        else:
+            messages.error(request, _("Vui lòng kiểm tra lại dữ liệu."))
+            status = 400
+        context.update(formset=formset, name_form=name_form)
+    elif can_edit and not in_use:
+        context.update(formset=CriteriaFormSet(initial=criteria_initial(criteria_set),
+                                               prefix="rows"),
+                       name_form=CriteriaSetNameForm(initial={"name": criteria_set.name}))
+    if in_use:
+        context.update(formset=None)
+    return render(request, "inspection/criteria.html", context, status=status)
+
+
+@login_required
+@require_POST
+def criteria_copy(request, pk):
+    _criteria_admin_or_404(request.user)
+    criteria_set = _get(selectors.get_criteria_set, request.user, pk)
+    try:
+        copy = services.copy_criteria_set(criteria_set, actor=request.user,
+                                          name=request.POST.get("name", ""))
+    except DomainError as error:
+        _fail(request, error)
+        return redirect("inspection:criteria", criteria_set.pk)
+    messages.success(request, _("Đã tạo phiên bản mới của bộ tiêu chí."))
+    return redirect("inspection:criteria", copy.pk)
+
+
+@login_required
+@require_POST
+def criteria_make_default(request, pk):
+    _criteria_admin_or_404(request.user)
+    criteria_set = _get(selectors.get_criteria_set, request.user, pk)
+    try:
+        services.make_default_criteria_set(criteria_set, actor=request.user)
+        messages.success(request, _("Đã đặt làm bộ tiêu chí mặc định."))
+    except DomainError as error:
+        _fail(request, error)
+    return redirect("inspection:criteria", criteria_set.pk)
 
 
 @login_required
