@@ -72,12 +72,22 @@ class DateParamField(serializers.DateField):
         return date
 
 
+class FieldCodeField(serializers.SlugRelatedField):
+    """A field code. Text with NUL characters is no code (and PostgreSQL cannot even compare
+    it): answered as an unknown code, not a server error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ProcedureQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True,
                                    max_length=selectors.MAX_SEARCH_LENGTH, trim_whitespace=True,
                                    help_text=_("Tìm không phân biệt dấu và chữ hoa (tên hoặc mã)."))
-    field = serializers.SlugRelatedField(slug_field="code", queryset=Field.objects.all(),
-                                         required=False, help_text=_("Mã lĩnh vực."))
+    field = FieldCodeField(slug_field="code", queryset=Field.objects.all(),
+                           required=False, help_text=_("Mã lĩnh vực."))
     level = serializers.ChoiceField(choices=ProcedureLevel.choices, required=False)
     agency = AgencyCodeField(required=False, help_text=_("Mã định danh cơ quan (13 ký tự)."))
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)

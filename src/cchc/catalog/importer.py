@@ -134,7 +134,7 @@ def read_rows(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict]]:
             yield from _read_json(path)
         else:
             yield from _read_xlsx(path)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, csv.Error, RecursionError) as exc:
         raise FileError(_("Không đọc được tệp %(name)s: %(error)s")
                         % {"name": path.name, "error": exc}) from None
 

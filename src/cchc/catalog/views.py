@@ -1,7 +1,17 @@
 """Catalog pages: public search, detail and printable posting sheet; for staff, the
-announcement decisions and the posting gaps of the desks they may see."""
+announcement decisions and the posting gaps of the desks they may see.
 
+Announcement decisions are entered by the catalog administrators (``CATALOG_WRITER_ROLES``:
+Home Affairs administrators and system administrators, the roles that may write through the
+API) on one page: the decision's head and a list of item rows, each a procedure announced as
+new / amended / replaced / abolished with the version details. It works without JavaScript:
+"Thêm dòng" posts the form back with more empty rows. The whole decision goes through
+``services.announce`` (one transaction: nothing is recorded unless every row applies).
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,15 +19,29 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cchc.core.permissions import scope
+from cchc.core.permissions import has_role, scope
 from cchc.errors import DomainError, NotFound
+from cchc.org.models import Role
 
-from . import selectors
-from .forms import AsOfForm, CatalogSearchForm
+from . import selectors, services
+from .forms import (
+    ITEM_ROWS_STEP,
+    MAX_ITEMS,
+    AnnouncementForm,
+    AnnouncementItemFormSet,
+    AsOfForm,
+    CatalogSearchForm,
+)
 from .models import AnnouncementDecision
 
 PAGE_SIZE = 20
 DESKS_PER_PAGE = 25
+CATALOG_WRITER_ROLES = (Role.SYSTEM_ADMIN, Role.HOME_AFFAIRS_ADMIN)
+ITEMS_PREFIX = "items"
+
+
+def can_announce(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or has_role(user, *CATALOG_WRITER_ROLES))
 
 
 def procedure_list(request):
@@ -101,7 +125,82 @@ def posting_sheet(request, code):
 def announcement_list(request):
     page = Paginator(selectors.announcements(), PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(request, "catalog/announcement_list.html",
-                  {"page": page, "title": _("Quyết định công bố thủ tục hành chính")})
+                  {"page": page, "title": _("Quyết định công bố thủ tục hành chính"),
+                   "can_announce": can_announce(request.user)})
+
+
+def _with_more_rows(data):
+    """The posted data with ``ITEM_ROWS_STEP`` more empty item rows (the no-JavaScript way)."""
+    data = data.copy()
+    key = f"{ITEMS_PREFIX}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except (TypeError, ValueError):
+        total = 0
+    data[key] = str(min(max(total, 0) + ITEM_ROWS_STEP, MAX_ITEMS))
+    return data
+
+
+def _service_errors(error: DomainError, form, formset, positions: dict) -> None:
+    """Put the service's field errors on the fields they name (the message says the rest)."""
+    for key, field_messages in (error.fields or {}).items():
+        head, _dot, rest = key.partition(".")
+        if head == "items" and rest:
+            number, _dot, item_key = rest.partition(".")
+            item_form = positions.get(int(number)) if number.isdigit() else None
+            if item_form is not None:
+                item_form.add_service_error(item_key, field_messages)
+                continue
+        if key in form.fields:
+            for message in field_messages:
+                form.add_error(key, message)
+
+
+@login_required
+def announcement_create(request):
+    """Enter an announcement decision and apply it to the catalog."""
+    if not can_announce(request.user):
+        raise PermissionDenied(_("Chỉ quản trị Nội vụ hoặc quản trị hệ thống được ghi nhận quyết "
+                                 "định công bố."))
+    status = 200
+    if request.method == "POST" and "them_dong" in request.POST:
+        data = _with_more_rows(request.POST)
+        form = AnnouncementForm(data)
+        formset = AnnouncementItemFormSet(data, prefix=ITEMS_PREFIX)
+        show_errors = False
+    elif request.method == "POST":
+        form = AnnouncementForm(request.POST)
+        formset = AnnouncementItemFormSet(request.POST, prefix=ITEMS_PREFIX)
+        show_errors = True
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            used = formset.used_forms()
+            positions = dict(enumerate(used, start=1))
+            try:
+                decision = services.announce(
+                    items=[item_form.item_arguments() for item_form in used],
+                    **form.decision_arguments())
+            except DomainError as error:
+                _service_errors(error, form, formset, positions)
+                messages.error(request, _("Chưa ghi nhận quyết định: %(reason)s")
+                               % {"reason": error.message})
+                status = error.status_code
+            else:
+                messages.success(request, _("Đã ghi nhận quyết định %(number)s với %(count)s thủ "
+                                            "tục.") % {"number": decision.number,
+                                                      "count": len(used)})
+                return redirect("catalog:announcement_detail", decision.pk)
+        else:
+            messages.error(request, _("Chưa ghi nhận quyết định: vui lòng sửa các ô được đánh dấu."))
+            status = 400
+    else:
+        form = AnnouncementForm()
+        formset = AnnouncementItemFormSet(prefix=ITEMS_PREFIX)
+        show_errors = False
+    return render(request, "catalog/announcement_form.html", {
+        "form": form, "formset": formset, "show_errors": show_errors,
+        "title": _("Ghi nhận quyết định công bố"), "max_items": MAX_ITEMS,
+    }, status=status)
 
 
 @login_required

@@ -59,6 +59,7 @@ ROLE_SECTIONS = {
         [(_("Kiểm tra CCHC"), "inspection:home"), (_("Theo dõi kiến nghị"), "inspection:recommendations"),
          (_("Nhiệm vụ CCHC"), "inspection:tasks"),
          (_("Hồ sơ một cửa"), "onestop:queue:arg=all"), (_("Lịch làm việc và tính hạn"), "workcal:calendar"),
+         (_("Quyết định công bố thủ tục"), "catalog:announcement_list"),
          (_("Trang quản trị"), "admin:index")],
     ),
     Role.PORTAL_EDITOR: (
@@ -69,7 +70,8 @@ ROLE_SECTIONS = {
     Role.SYSTEM_ADMIN: (
         _("Quản trị hệ thống"),
         _("Cấu hình, tài khoản, dữ liệu danh mục."),
-        [(_("Trang quản trị"), "admin:index"), (_("Tài liệu API"), "api-docs")],
+        [(_("Trang quản trị"), "admin:index"), (_("Tài liệu API"), "api-docs"),
+         (_("Quyết định công bố thủ tục"), "catalog:announcement_list")],
     ),
 }
 

@@ -25,4 +25,22 @@ Choices where the issue is silent:
 - Posting activity counts live articles by the month of ``first_published_at`` (local time);
   "days since the last article" is measured at the end of the period or today, whichever is
   earlier.
+
+Uploaded media in production (DEBUG off, where Django serves no files under MEDIA_URL):
+- Documents (attachments, "document-link" in rich text) are served by Wagtail's serve view
+  at ``/cms-documents/<id>/<filename>`` (``WAGTAILDOCS_SERVE_METHOD = "serve_view"``): Django
+  streams the file after checking the collection's privacy; nothing for the web server to do.
+  ``MEDIA_ROOT/documents/`` must NOT be served directly, or private documents would leak.
+- Images are shown as renditions (``{% image %}``: resized copies written once, on the first
+  render, under ``MEDIA_ROOT/images/``) and their URLs are ``MEDIA_URL`` + that path. The web
+  server in front of the application must therefore serve ``MEDIA_ROOT/images/``
+  (``$CCHC_DATA_DIR/media/images/``) at ``/media/images/``, e.g. for nginx
+  ``location /media/images/ { alias /srv/cchc/var/media/images/; expires 30d; }``; the
+  originals (``MEDIA_ROOT/original_images/``) need not be public.
+- The application's processes and the web server must share MEDIA_ROOT (one disk or a shared
+  volume): a rendition written by one worker is read by the web server.
+
+Rendering (issue #6): a cache miss is routed by ``routing.py`` (the article with its unit,
+category and section title in one query; the Site from a per-process memo), so an article
+page renders with 7 queries instead of 10; see bench/README.md "news".
 """

@@ -5,7 +5,8 @@ Every key carries the portal's version, which any publish, unpublish, move or de
 portal page bumps (signals.py): a listing shows other pages' titles, so one version for the
 whole portal is both simple and correct, and publishing is rare next to reading. Responses
 that used a CSP nonce, set a cookie, answer a query other than ``page`` or are not 200 HTML
-are not cached; logged-in users are served fresh pages.
+are not cached; logged-in users are served fresh pages. A miss is routed by ``routing.py``
+(an article in one query, the Site from a per-process memo) before Wagtail's view renders it.
 """
 
 import hashlib
@@ -54,12 +55,21 @@ def page_cache_key(request) -> str:
     return f"news:page:{portal_version()}:{translation.get_language()}:{digest}"
 
 
+def _prefill_route(request, args, kwargs) -> None:
+    from .routing import prefill_route
+
+    path = kwargs.get("path", args[0] if args else None)
+    if isinstance(path, str):
+        prefill_route(request, path)
+
+
 def cached_serve(view):
     """Wrap Wagtail's page-serving view: a hit is answered before any routing query."""
 
     @wraps(view)
     def serve(request, *args, **kwargs):
         if not _cacheable(request):
+            _prefill_route(request, args, kwargs)
             return view(request, *args, **kwargs)
         key = page_cache_key(request)
         hit = cache.get(key)
@@ -70,6 +80,7 @@ def cached_serve(view):
             response = HttpResponse(content, content_type=content_type)
             response["X-Cache"] = "hit"
             return response
+        _prefill_route(request, args, kwargs)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()

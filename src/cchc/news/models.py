@@ -103,9 +103,9 @@ class NewsHomePage(RoutablePageMixin, Page):
         # An article is found by its address in one indexed query (slug, then url_path) rather
         # than by walking home -> section -> article with a query and a .specific per level.
         if len(path_components) == 2:
-            article = (ArticlePage.objects.filter(
-                slug=path_components[-1], url_path=f"{self.url_path}{'/'.join(path_components)}/")
-                .select_related("unit", "category").first())
+            from .routing import find_article
+
+            article = find_article(self.url_path, path_components)
             if article is not None:
                 if not article.live:
                     raise Http404
@@ -318,7 +318,20 @@ class ArticlePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["related"] = selectors.related_articles(self)
+        context["section_link"] = self.section_link(request)
         return context
+
+    def section_link(self, request=None) -> tuple[str, str] | None:
+        """(title, url) of the article's section for the breadcrumb: from the title the routing
+        query annotated (``routing.find_article``) and the article's own address, else read."""
+        title = getattr(self, "section_title", None)
+        url = self.get_url(request) if title is not None else None
+        if title is not None and url and url.endswith(f"/{self.slug}/"):
+            return title, url[: -len(self.slug) - 1]
+        section = self.get_parent()
+        if section is None:
+            return None
+        return section.title, section.get_url(request)
 
 
 class PostingPolicy(models.Model):

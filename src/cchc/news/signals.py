@@ -32,6 +32,23 @@ def _article_moved(sender, instance, **kwargs):
             ArticlePage.objects.filter(pk=article.pk).update(unit_id=section.unit_id)
 
 
+@receiver(post_save, sender="wagtailcore.Site")
+@receiver(post_delete, sender="wagtailcore.Site")
+def _site_changed(sender, **kwargs):
+    from .routing import clear_site_memo
+
+    clear_site_memo()
+
+
+@receiver(post_save, sender="wagtailcore.Page")
+@receiver(post_save, sender="news.NewsHomePage")
+def _top_page_saved(sender, instance, **kwargs):
+    if (instance.depth or 0) <= 2:  # a Site's root: its address is in the memo
+        from .routing import clear_site_memo
+
+        clear_site_memo()
+
+
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
 def _membership_changed(sender, instance, **kwargs):

@@ -40,6 +40,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message), returncode=2) from None
         for error in report.errors:
             self.stderr.write(str(error))
+        if not (report.created or report.updated or report.unchanged or report.rejected_rows):
+            raise CommandError(f"Tệp {path.name} không có thủ tục nào để nạp.", returncode=2)
         summary = (f"Tạo mới {report.created}, cập nhật {report.updated}, không đổi "
                    f"{report.unchanged}, dòng lỗi {len(report.rejected_rows)}.")
         if report.errors and not skip_bad:
