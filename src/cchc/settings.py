@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     # Bottom to top: a lower app never imports an upper one (DESIGN.md).
     "cchc.workcal",
     "cchc.org",
@@ -96,6 +98,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an X-Request-ID and one log line; the load balancer's probes
+    # (/healthz, /readyz) are answered before host checks, HTTPS redirect, sessions and axes.
+    "cchc.core.requestlog.RequestIdMiddleware",
+    "cchc.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection (PostgreSQL restart): 503 + Retry-After, not a 500.
+    "cchc.core.dbfaults.DatabaseUnavailableMiddleware",
     # Must be last: it turns failed logins into lockouts.
     "axes.middleware.AxesMiddleware",
 ]
@@ -240,6 +248,9 @@ CACHES = {
         if not (DEBUG or TESTING)
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "cchc_cache",
+        # Rendered portal pages live here too; Django's default (300 entries) would make
+        # every write cull the table.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 }
 
@@ -263,6 +274,8 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # The load balancer probes over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 from csp.constants import NONCE, SELF  # noqa: E402
 
@@ -281,12 +294,51 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- operations: logs, background tasks (core/requestlog.py, onestop/tasks.py) ----------
+# CCHC_LOG_FORMAT: "json" (one object per line on stderr, the default outside debug) or
+# "text". CCHC_LOG_LEVEL: the level of cchc's and the task worker's loggers (default INFO in
+# production: one line per request; WARNING in debug and tests, as before).
+CCHC_LOG_FORMAT = os.environ.get("CCHC_LOG_FORMAT", "text" if (DEBUG or TESTING) else "json")
+CCHC_LOG_LEVEL = os.environ.get("CCHC_LOG_LEVEL", "WARNING" if (DEBUG or TESTING) else "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CCHC_LOG_LEVEL", "WARNING")},
+    "filters": {"request": {"()": "cchc.core.requestlog.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "cchc.core.requestlog.JsonFormatter"},
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if CCHC_LOG_FORMAT == "json" else "text",
+            "filters": ["request"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        name: {"level": CCHC_LOG_LEVEL} for name in ("cchc", "django_tasks", "django_tasks_db")
+    },
 }
+
+# Background tasks (django-tasks): rows in the database, run by `cchc db_worker`. The demo
+# and the tests run them at once, in the process that enqueues them (no worker to start);
+# CCHC_TASK_BACKEND=database|immediate overrides.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+CCHC_TASK_BACKEND = os.environ.get(
+    "CCHC_TASK_BACKEND", "immediate" if (DEBUG or TESTING) else "database"
+)
+if CCHC_TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CCHC_TASK_BACKEND không hợp lệ: {CCHC_TASK_BACKEND!r}; dùng database hoặc immediate. "
+        "(Invalid CCHC_TASK_BACKEND.)"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[CCHC_TASK_BACKEND]}}
 
 # The province this installation serves (a code of the post-2025 tree).
 CCHC_PROVINCE_CODE = os.environ.get("CCHC_PROVINCE_CODE", "82")
@@ -306,6 +358,8 @@ WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Documents attached to articles: office formats and archives only, no HTML or executables.
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "ppt", "pptx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no outbound requests from the admin
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
