@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +52,7 @@ from cchc.workcal.calendar import VN_TZ
 from cchc.workcal.deadlines import add_working_time, next_opening, working_days_to_timedelta
 
 from . import selectors, services
-from .models import OPEN_STATUSES, Dossier, Timeliness
+from .models import OPEN_STATUSES, Dossier, ReceiptKey, Timeliness
 from .serializers import (
     DossierActionSerializer,
     DossierDetailSerializer,
@@ -244,6 +244,22 @@ def filter_timeliness(queryset, values, now):
     return queryset.filter(condition)
 
 
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+def _idempotency_key(request) -> str | None:
+    """The optional ``Idempotency-Key`` header: 8-64 letters, digits or ``_.:-``."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        message = _("Khóa chống gửi trùng (Idempotency-Key) phải gồm 8 đến 64 ký tự chữ cái "
+                    "không dấu, chữ số hoặc _ . : -.")
+        raise InvalidInput(message, code="invalid_idempotency_key",
+                           fields={"Idempotency-Key": [message]})
+    return key
+
+
 def _code(code: str) -> str:
     """A code from the path as a lookup key. PostgreSQL text cannot hold NUL: such a code
     names no dossier, and must be answered 404 like any unknown code, not fail."""
@@ -416,7 +432,14 @@ class DossierListView(generics.GenericAPIView):
             "quyết theo lịch làm việc, mở bước đầu của phiếu kiểm soát. Chỉ cán bộ một cửa "
             "của đơn vị có nơi tiếp nhận đó."),
         request=DossierReceiveSerializer,
+        parameters=[OpenApiParameter(
+            "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+            description=gettext_lazy(
+                "Khóa do máy khách tự sinh cho mỗi hồ sơ (8-64 ký tự). Gửi lại cùng yêu cầu với "
+                "cùng khóa sau khi mất kết nối: nhận 200 và hồ sơ đã tạo lần trước, không tạo "
+                "hồ sơ thứ hai."))],
         responses={
+            200: DossierDetailSerializer,
             201: DossierDetailSerializer,
             400: _error(gettext_lazy("Dữ liệu không hợp lệ; `errors` nêu từng trường."), (
                 "Người nộp sai", "400",
@@ -436,9 +459,11 @@ class DossierListView(generics.GenericAPIView):
                 "agency": "000.10.50.H20", "procedure": "1.001612.000.10.51.H20", "channel": 1,
                 "applicant": APPLICANT_EXAMPLE, "request": "", "sets": 1}),
             _example("Hồ sơ đã tiếp nhận", DETAIL_EXAMPLE, status_code="201"),
+            _example("Gửi lại cùng Idempotency-Key", DETAIL_EXAMPLE, status_code="200"),
         ],
     )
     def post(self, request):
+        key = _idempotency_key(request)
         data = validated(DossierReceiveSerializer, request.data)
         procedure = _procedure(data["procedure"])
         agency = data["agency"]
@@ -447,14 +472,26 @@ class DossierListView(generics.GenericAPIView):
                 dossier = services.receive_dossier(
                     agency=agency, procedure=procedure, applicant=dict(data["applicant"]),
                     actor=request.user, channel=data["channel"], request=data["request"],
-                    sets=data["sets"])
+                    sets=data["sets"], idempotency_key=key)
         except OutsideJurisdiction:
             message = _("Bạn không tiếp nhận hồ sơ tại %(agency)s.") % {"agency": agency.name}
             raise InvalidInput(message, code="agency_outside_jurisdiction",
                                fields={"agency": [message]}) from None
+        except IntegrityError:
+            # The same key in a concurrent request that committed first: its dossier.
+            earlier = (ReceiptKey.objects.filter(user=request.user, key=key)
+                       .select_related("dossier").first() if key else None)
+            if earlier is None:
+                raise
+            dossier = earlier.dossier
+            dossier.replayed = True
         body = DossierDetailSerializer(dossier, context=_context(request)).data
-        return Response(body, status=status.HTTP_201_CREATED,
-                        headers={"Location": reverse("api-dossier", args=[dossier.code])})
+        replayed = getattr(dossier, "replayed", False)
+        headers = {"Location": reverse("api-dossier", args=[dossier.code])}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED,
+                        headers=headers)
 
 
 class DossierDetailView(APIView):

@@ -204,6 +204,25 @@ class DossierEvent(models.Model):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
+class ReceiptKey(models.Model):
+    """A client's ``Idempotency-Key`` for a dossier it received through the API.
+
+    Written in the intake transaction: a client that lost the answer (timeout, restarted
+    server or database) sends the same request with the same key again and gets the dossier
+    created the first time, never a second one with a new code."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="receipt_key_unique")]
+
+    def __str__(self):
+        return self.key
+
+
 class DossierDocument(models.Model):
     """A document in the dossier (uploaded online, scanned at the desk, or a supplement)."""
 

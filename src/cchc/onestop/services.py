@@ -49,6 +49,7 @@ from .models import (
     DossierStep,
     ProcessTemplate,
     Rating,
+    ReceiptKey,
     Status,
 )
 from .timeliness import Clock, classify, step_result
@@ -264,9 +265,21 @@ def _new_dossier(*, agency, procedure, channel, applicant, request, sets, at, st
 
 @transaction.atomic
 def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int = Channel.DIRECT,
-                    request: str = "", sets: int = 1, at=None) -> Dossier:
-    """A desk officer receives a dossier in person or by post (status 2, clock starts)."""
+                    request: str = "", sets: int = 1, at=None,
+                    idempotency_key: str | None = None) -> Dossier:
+    """A desk officer receives a dossier in person or by post (status 2, clock starts).
+
+    With ``idempotency_key`` (the API's ``Idempotency-Key`` header) a repeated call by the
+    same actor returns the dossier of the first call (``dossier.replayed`` is True) instead of
+    receiving it again; two concurrent calls with one key: the second fails on the key's
+    unique constraint and rolls back entirely (its code number included)."""
     at = _now(at)
+    if idempotency_key and actor is not None:
+        earlier = (ReceiptKey.objects.filter(user=actor, key=idempotency_key)
+                   .select_related("dossier").first())
+        if earlier is not None:
+            earlier.dossier.replayed = True
+            return earlier.dossier
     if actor is not None and not actor.is_superuser:
         if not has_role(actor, Role.DESK_OFFICER):
             raise Forbidden(_("Chỉ cán bộ một cửa được tiếp nhận hồ sơ."))
@@ -278,6 +291,8 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
     _start_step(dossier, 1, at, actor)
     dossier.save(update_fields=["current_step", "current_agency", "current_role"])
     _record(dossier, "receive", actor, None, at, channel=channel)
+    if idempotency_key and actor is not None:
+        ReceiptKey.objects.create(user=actor, key=idempotency_key, dossier=dossier)
     transaction.on_commit(lambda: notifications.dossier_received(dossier.pk))
     return dossier
 
