@@ -141,7 +141,8 @@ class QueueFilterForm(forms.Form):
             queryset = queryset.filter(received_at__lt=end)
         text = (data.get("q") or "").strip()
         if text:
-            queryset = queryset.filter(Q(code__icontains=text) | Q(applicant_name__icontains=text))
+            queryset = queryset.filter(Q(code__icontains=text) | Q(applicant_name__icontains=text)
+                                       | Q(applicant_id_number=text))
         field, descending = SORTS[data.get("sap_xep") or "han"]
         order = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
         return queryset.order_by(order, "pk")

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
 
+from cchc.core.privacy import applicant_contact
 from cchc.org.models import Agency, agency_code_validator
 from cchc.workcal.api import ExplanationOutSerializer
 
@@ -143,9 +144,14 @@ class DossierApplicantSerializer(serializers.Serializer):
                                     help_text=_("Tối đa 300 ký tự."))
 
     def to_representation(self, dossier):
-        return {"name": dossier.applicant_name, "id_number": dossier.applicant_id_number,
-                "phone": dossier.applicant_phone, "email": dossier.applicant_email,
-                "address": dossier.applicant_address}
+        contact = {"id_number": dossier.applicant_id_number, "phone": dossier.applicant_phone,
+                   "email": dossier.applicant_email, "address": dossier.applicant_address}
+        request = self.context.get("request")
+        if request is not None:
+            # Masked for those who see the dossier but do not handle it (Nghị định 13/2023).
+            contact = applicant_contact(request.user, dossier.unit_id, **contact)
+            contact.pop("masked")
+        return {"name": dossier.applicant_name, **contact}
 
 
 class DossierApplicantInputSerializer(DossierApplicantSerializer):

@@ -35,6 +35,8 @@ from django.views.decorators.http import require_POST
 
 from cchc.catalog import selectors as catalog_selectors
 from cchc.core.permissions import has_role, memberships
+from cchc.core.privacy import applicant_contact
+from cchc.core.services import record_personal_search
 from cchc.errors import Conflict, DomainError, NotFound
 from cchc.org.models import Role
 
@@ -221,6 +223,11 @@ def queue(request, queue: str = "mine"):
         status = 400
     elif form.is_bound:
         dossiers = form.filter(base)
+        if (form.cleaned_data.get("q") or "").strip():
+            # A search of people (by name or ID number): recorded (Nghị định 13/2023).
+            record_personal_search(user, source="onestop.queue", params={
+                "queue": queue, "q": form.cleaned_data["q"].strip()},
+                result_count=dossiers.count())
     else:
         dossiers = base
     dossiers = dossiers.select_related("procedure", "procedure_version", "current_agency",
@@ -353,6 +360,10 @@ def _render_dossier(request, dossier: Dossier, *, bound=None, status: int = 200)
     return render(request, "onestop/dossier.html", {
         "title": _("Hồ sơ %(code)s") % {"code": dossier.code},
         "dossier": dossier,
+        "contact": applicant_contact(
+            request.user, dossier.unit_id, id_number=dossier.applicant_id_number,
+            phone=dossier.applicant_phone, email=dossier.applicant_email,
+            address=dossier.applicant_address),
         "timeliness_now": timeliness_now,
         "effective_due": effective_due(Clock.of(dossier)),
         "explanation": dossier.due_explanation or {},

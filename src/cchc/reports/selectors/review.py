@@ -170,14 +170,14 @@ def procedure_review(procedure: Procedure, year: int, filters: Filters) -> Proce
     received = received_qs.count()
     components, unmatched = supplement_triggers(procedure, base, period, received)
     version = version_in_force(procedure) or procedure.versions.order_by("-number").first()
-    proposals = list(SimplificationProposal.objects.filter(procedure=procedure)
-                     .select_related("unit", "procedure").order_by("-created_at"))
+    # Only the proposals of the units the user may see (another unit's are not shown).
+    shown = list(proposals(user=filters.user, procedure=procedure))
     return ProcedureReview(
         procedure=procedure, name=version.name if version else procedure.code, year=year,
         legal_days=legal_days_of(version),
         volumes=[{"year": y, "received": volumes.get(y, 0)} for y in range(first, year + 1)],
         resolved=counts["n"], on_time=counts["ok"], late=counts["late"], timing=timing,
-        components=components, unmatched=unmatched, received=received, proposals=proposals,
+        components=components, unmatched=unmatched, received=received, proposals=shown,
     )
 
 

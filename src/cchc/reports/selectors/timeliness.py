@@ -44,6 +44,7 @@ import datetime
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
 from django.utils.translation import gettext as _
@@ -308,7 +309,10 @@ def _run_paused(subset: QuerySet, key_field: str, as_of, *, ids: bool) -> list[t
                (datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))]
     for first, last in windows:
         work = WorkDays.between(first, last)
-        sql, params = _paused_sql(subset, key_field, as_of, ids=ids, work=work)
+        try:
+            sql, params = _paused_sql(subset, key_field, as_of, ids=ids, work=work)
+        except EmptyResultSet:  # a filter that can match nothing: no rows
+            return []
         with report_queries(), connection.cursor() as cursor:
             prefix, prefix_params = work.prepare(cursor)
             cursor.execute(prefix + sql, [*prefix_params, *params])

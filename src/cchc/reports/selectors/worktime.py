@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, F, QuerySet, When
 
@@ -141,7 +142,10 @@ def processing_times(queryset: QuerySet, key, period: tuple[datetime.date, datet
     ``queryset``: finished, received dossiers; ``key``: an expression of the group.
     """
     work = WorkDays.around(*period)
-    inner, inner_params = timed_rows(queryset, key).query.sql_with_params()
+    try:
+        inner, inner_params = timed_rows(queryset, key).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (e.g. a unit outside the scope)
+        return {}
     pos_r, pos_e, pos_d = (work.position("t.r", "wr"), work.position("t.e", "we"),
                            work.position("t.d", "wd"))
     greatest = "GREATEST" if work.vendor == "postgresql" else "MAX"

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                                  max_errors=max(max_errors, 0))
         for error in report.errors:
             self.stderr.write(str(error))
+        if report.loaded == 0 and report.rejected == 0:
+            raise CommandError(f"Tệp {path.name} không có dòng hồ sơ nào.", returncode=2)
         hidden = report.rejected - len({e.line for e in report.errors})
         if hidden > 0:
             self.stderr.write(f"… và {_n(hidden)} dòng lỗi khác.")
