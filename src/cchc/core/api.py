@@ -1,11 +1,13 @@
 """API plumbing shared by every app: pagination and the error format.
 
-Every error body has a machine-readable ``code`` and a Vietnamese ``detail``;
+Every error body has a machine-readable ``code`` and a ``detail`` for people, in the
+request's language (Vietnamese by default, English with ``Accept-Language: en``);
 validation errors add ``errors``: {field: [messages]}.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -28,8 +30,8 @@ class Pagination(PageNumberPagination):
                 continue
             if not value.isdigit() or int(value) < 1:
                 raise InvalidInput(
-                    "Tham số phân trang không hợp lệ.", code="invalid_page",
-                    fields={param: ["Phải là số nguyên dương."]},
+                    _("Tham số phân trang không hợp lệ."), code="invalid_page",
+                    fields={param: [_("Phải là số nguyên dương.")]},
                 )
         return super().paginate_queryset(queryset, request, view)
 
@@ -48,16 +50,16 @@ _CODES = {
 }
 
 _MESSAGES = {
-    "invalid": "Dữ liệu gửi lên không hợp lệ.",
-    "parse_error": "Không đọc được dữ liệu gửi lên.",
-    "authentication_failed": "Xác thực không thành công.",
-    "not_authenticated": "Cần đăng nhập hoặc gửi mã truy cập (token).",
-    "permission_denied": "Bạn không có quyền thực hiện thao tác này.",
-    "not_found": "Không tìm thấy.",
-    "method_not_allowed": "Phương thức không được hỗ trợ.",
-    "not_acceptable": "Định dạng yêu cầu không được hỗ trợ.",
-    "unsupported_media_type": "Kiểu dữ liệu gửi lên không được hỗ trợ.",
-    "throttled": "Quá nhiều yêu cầu, vui lòng thử lại sau.",
+    "invalid": _("Dữ liệu gửi lên không hợp lệ."),
+    "parse_error": _("Không đọc được dữ liệu gửi lên."),
+    "authentication_failed": _("Xác thực không thành công."),
+    "not_authenticated": _("Cần đăng nhập hoặc gửi mã truy cập (token)."),
+    "permission_denied": _("Bạn không có quyền thực hiện thao tác này."),
+    "not_found": _("Không tìm thấy."),
+    "method_not_allowed": _("Phương thức không được hỗ trợ."),
+    "not_acceptable": _("Định dạng yêu cầu không được hỗ trợ."),
+    "unsupported_media_type": _("Kiểu dữ liệu gửi lên không được hỗ trợ."),
+    "throttled": _("Quá nhiều yêu cầu, vui lòng thử lại sau."),
 }
 
 
@@ -79,10 +81,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         errors = detail if isinstance(detail, dict) else {"non_field_errors": detail}
-        response.data = {"code": code, "detail": _MESSAGES[code], "errors": errors}
+        response.data = {"code": code, "detail": str(_MESSAGES[code]), "errors": errors}
     else:
         detail = getattr(exc, "detail", None)
-        response.data = {"code": code, "detail": _MESSAGES.get(code, str(detail))}
+        response.data = {"code": code, "detail": str(_MESSAGES.get(code, detail))}
         if code == "throttled" and getattr(exc, "wait", None):
             response.data["retry_after_seconds"] = int(exc.wait)
     if response.status_code >= 500:  # pragma: no cover - DRF maps nothing here to 5xx

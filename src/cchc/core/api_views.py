@@ -4,6 +4,8 @@ Goes through ``authenticate()`` with the request, so the login lockout applies h
 """
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -18,8 +20,8 @@ class LoginThrottle(AnonRateThrottle):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="Tên đăng nhập", max_length=150)
-    password = serializers.CharField(label="Mật khẩu", max_length=256, style={"input_type": "password"})
+    username = serializers.CharField(label=gettext_lazy("Tên đăng nhập"), max_length=150)
+    password = serializers.CharField(label=gettext_lazy("Mật khẩu"), max_length=256, style={"input_type": "password"})
 
 
 class ObtainTokenView(APIView):
@@ -46,8 +48,9 @@ class ObtainTokenView(APIView):
         if user is None or not user.is_active:
             return Response(
                 {"code": "invalid_credentials",
-                 "detail": "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa."},
+                 "detail": _("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị "
+                             "khóa.")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
