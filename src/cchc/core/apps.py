@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "cchc.core"
     label = "core"
     verbose_name = _("Dùng chung")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -22,3 +22,50 @@ class PersonalDataSearch(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.source} {self.at:%Y-%m-%d %H:%M}: {self.result_count}"
+
+
+class AuditRecord(models.Model):
+    """One line of the append-only audit log. Each record carries the SHA-256 of the one before
+    it, so that an inspection can export the log and prove that no line was changed, removed
+    or inserted afterwards (``cchc audit-log verify``). Never updated or deleted: the model
+    refuses it, and on PostgreSQL a trigger refuses it too (migration 0002)."""
+
+    seq = models.PositiveBigIntegerField(_("số thứ tự"), unique=True)
+    at = models.DateTimeField(_("lúc"))
+    # The id and name stay as they were when the user is deleted: history is not rewritten.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                              related_name="+", db_constraint=False)
+    actor_name = models.CharField(_("người thực hiện"), max_length=150, blank=True)
+    action = models.CharField(_("hành động"), max_length=60)
+    object_type = models.CharField(_("loại đối tượng"), max_length=60, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
+    data = models.JSONField(_("chi tiết"), default=dict)
+    prev_hash = models.CharField(_("mã băm bản ghi trước"), max_length=64)
+    hash = models.CharField(_("mã băm"), max_length=64)
+
+    class Meta:
+        verbose_name = _("bản ghi nhật ký kiểm toán")
+        verbose_name_plural = _("nhật ký kiểm toán")
+        ordering = ["seq"]
+
+    def __str__(self):
+        return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit records are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The single row locked while a record is appended: it serialises writers, so that the
+    sequence has no gaps and every record chains to the one before it."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self):
+        return f"#{self.seq} {self.hash[:12]}"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.db import transaction
 from django.utils import timezone
+
+from cchc.core.services import append_audit
 
 from .. import selectors
 from ..models import (
@@ -45,7 +48,11 @@ def search_register(user, params, *, source: str = "page") -> SearchResult:
     truncated = len(rows) > selectors.MAX_RESULTS
     rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
     ids = [pk for pk, _at in rows[: selectors.MAX_RESULTS]]
-    SearchAudit.objects.create(user=user if user.is_authenticated else None, at=timezone.now(),
-                               params=criteria.as_params(), result_count=len(ids),
-                               truncated=truncated, source=source)
+    with transaction.atomic():
+        audit = SearchAudit.objects.create(
+            user=user if user.is_authenticated else None, at=timezone.now(),
+            params=criteria.as_params(), result_count=len(ids), truncated=truncated,
+            source=source)
+        append_audit("civil.search", actor=user, obj=audit,
+                     data={"source": source, "result_count": len(ids)}, at=audit.at)
     return SearchResult(criteria, ids, len(ids), truncated)
