@@ -28,8 +28,7 @@ def append_audit(action: str, *, actor=None, obj=None, data: dict | None = None,
                  at=None) -> AuditRecord:
     """Append one record to the hash-chained audit log, inside the caller's transaction (a
     rolled-back action leaves no record). Writers queue on the chain head's row lock."""
-    head, _ = AuditChainHead.objects.get_or_create(pk=1)
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     user = actor if getattr(actor, "is_authenticated", False) else None
     record = AuditRecord(
         seq=head.seq + 1, at=at or timezone.now(), actor_id=user.pk if user else None,
