@@ -192,14 +192,21 @@ def build_filters(*, start, end, user=None, unit=None, mode=None, group=None, le
     return Filters(user=user, **values)
 
 
+REPORT_WORK_MEM = "64MB"
+
+
 @contextmanager
 def report_queries():
     """The report's statements in one read transaction; on PostgreSQL without JIT compilation,
-    which costs more than these short aggregates take (seconds on a busy two-core server)."""
+    which costs more than these short aggregates take (seconds on a busy two-core server), and
+    with more memory per sort or hash than the server's default (4 MB): the planner's guess of
+    the groups (e.g. step name x role x month) is far too high, and with the default it sorted
+    a year of rows on disk instead of hashing a few dozen groups."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
+                cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         yield
 
 

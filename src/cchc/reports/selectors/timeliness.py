@@ -255,8 +255,9 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
     t = connection.ops.adapt_datetimefield_value(as_of)
     inner, inner_params = (subset.order_by().annotate(
         s_id=F("pk"), s_key=F(key_field), s_due=F("due_at"), s_count=F("supplement_count"),
-        s_paused=F("paused_seconds"), s_since=F("paused_since"))
-        .values("s_id", "s_key", "s_due", "s_count", "s_paused", "s_since").query.sql_with_params())
+        s_paused=F("paused_seconds"), s_since=F("paused_since"), s_submitted=F("submitted_at"))
+        .values("s_id", "s_key", "s_due", "s_count", "s_paused", "s_since", "s_submitted")
+        .query.sql_with_params())
     events = DossierEvent._meta.db_table
     pause = work.json_int("e.data", "paused_seconds")
     pos = work.position
@@ -281,16 +282,30 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
         select, tail = f"s.s_id, s.s_key, {overdue}, {missing}", ""
     else:
         select, tail = f"s.s_key, COUNT(*), SUM({overdue}), SUM({missing})", "GROUP BY s.s_key"
-    sql = f"""s AS ({inner}),
-        ev AS (
-            SELECT e.dossier_id AS id, COUNT(*) AS total,
+    aggregates = f"""COUNT(*) AS total,
                    SUM(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN 1 ELSE 0 END) AS n,
                    MIN(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN e.at END) AS req,
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN e.at END) AS res,
-                   MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused
+                   MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused"""
+    supplement = f"e.action IN ('{REQUEST}', '{RESUME}')"
+    if connection.vendor == "postgresql":
+        # Per dossier, from its submission on (no event is older than its dossier's submission:
+        # docs/scaling.md 2.1): run-time partition pruning skips the monthly event partitions
+        # before it, where probing every partition for every dossier cost most of the report.
+        # Materialized, so that the calendar joins below come after it, not inside the loop.
+        ev = f"""ev AS MATERIALIZED (
+            SELECT s.s_id AS id, x.* FROM s CROSS JOIN LATERAL (
+                SELECT {aggregates}
+                FROM {events} e
+                WHERE e.dossier_id = s.s_id AND {supplement} AND e.at >= s.s_submitted) x)"""
+    else:
+        ev = f"""ev AS (
+            SELECT e.dossier_id AS id, {aggregates}
             FROM {events} e
-            WHERE e.dossier_id IN (SELECT s_id FROM s) AND e.action IN ('{REQUEST}', '{RESUME}')
-            GROUP BY e.dossier_id)
+            WHERE e.dossier_id IN (SELECT s_id FROM s) AND {supplement}
+            GROUP BY e.dossier_id)"""
+    sql = f"""s AS ({inner}),
+        {ev}
         SELECT {select}
         FROM s LEFT JOIN ev ON ev.id = s.s_id
         {work.join('ev.req', 'wq')} {work.join('ev.res', 'wr')} {work.join('s.s_due', 'wd')}
