@@ -95,3 +95,26 @@ def test_admin_with_history(demo_catalog, admin_client):
                 "/quan-tri/catalog/deskposting/", "/quan-tri/catalog/field/"):
         assert admin_client.get(url).status_code == 200, url
     assert admin_client.get("/quan-tri/catalog/procedure/add/").status_code == 403
+
+
+def test_posting_sheet_is_vietnamese_when_the_site_is_viewed_in_english(demo_catalog, client):
+    """An official document posted at the desk: the PDF is in Vietnamese even when the reader
+    chose English (its strings are translatable, and the page around it is English)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/thu-tuc/{CODE}/", {"ngay": "2026-11-27"})
+    assert page.status_code == 200 and page.headers["Content-Language"] == "en"
+    with translation.override("en"):
+        english = [translation.gettext(s) for s in ("Niêm yết thủ tục hành chính",
+                                                    "Trình tự thực hiện")]
+    assert all(e != v for e, v in zip(english, ("Niêm yết thủ tục hành chính",
+                                                 "Trình tự thực hiện"), strict=True))
+    response = client.get(f"/thu-tuc/{CODE}/niem-yet.pdf", {"ngay": "2026-11-27"})
+    assert response.status_code == 200
+    text = squash(pdf_text(response.content))
+    for expected in ("NIÊMYẾTTHỦTỤCHÀNHCHÍNH", "Trìnhtựthựchiện", "CỘNGHÒAXÃHỘICHỦNGHĨAVIỆTNAM"):
+        assert expected in text, expected
+    for word in english:
+        assert squash(word) not in text and squash(word.upper()) not in text

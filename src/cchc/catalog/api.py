@@ -13,8 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from cchc.core.api import Pagination
 from cchc.core.permissions import has_role, scope
 from cchc.errors import InvalidInput
 from cchc.org.models import Agency, Role, agency_code_validator
@@ -308,6 +310,70 @@ def _version_data(validated: dict) -> dict:
     return data
 
 
+# --- search pagination -----------------------------------------------------------------------
+
+
+class SearchPagination(Pagination):
+    """The search's pages: numbered (``page``) inside the window of the first
+    ``selectors.COUNT_CAP`` results, then reached by ``cursor`` through the ``next`` links
+    (keyset pagination: any depth costs one page). ``count`` is exact up to the cap; above it
+    ``count`` is the cap and ``count_exact`` is false. A page past the window or a bad cursor
+    is a 400 (``invalid_page``, ``invalid_cursor``)."""
+
+    cursor_query_param = "cursor"
+
+    def search(self, request, arguments: dict) -> Response:
+        self.request = request
+        for param in (self.page_query_param, self.page_size_query_param):
+            value = request.query_params.get(param)
+            if value is None or (param == self.page_query_param and value in self.last_page_strings):
+                continue
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:
+                raise InvalidInput(_("Tham số phân trang không hợp lệ."), code="invalid_page",
+                                   fields={param: [_("Phải là số nguyên dương.")]})
+        raw = request.query_params.get(self.page_query_param)
+        number = None if raw in self.last_page_strings else int(raw or 1)
+        page = selectors.search_page(**arguments, number=number, size=self.get_page_size(request),
+                                     cursor=request.query_params.get(self.cursor_query_param),
+                                     strict=True)
+        url = remove_query_param(request.build_absolute_uri(), self.cursor_query_param)
+        next_url = previous_url = None
+        if page.next_number:
+            next_url = replace_query_param(url, self.page_query_param, page.next_number)
+        elif page.next_cursor:
+            next_url = replace_query_param(remove_query_param(url, self.page_query_param),
+                                           self.cursor_query_param, page.next_cursor)
+        if page.previous_number == 1:
+            previous_url = remove_query_param(url, self.page_query_param)
+        elif page.previous_number:
+            previous_url = replace_query_param(url, self.page_query_param, page.previous_number)
+        return Response({
+            "count": page.count, "count_exact": page.count_exact,
+            "next": next_url, "previous": previous_url,
+            "results": VersionSummarySerializer(page.rows, many=True).data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"Số kết quả, chính xác đến {selectors.COUNT_CAP}; trên đó là {selectors.COUNT_CAP} "
+            "và count_exact = false.")
+        response["properties"]["count_exact"] = {
+            "type": "boolean", "example": True,
+            "description": "false khi có hơn count kết quả (không đếm hết)."}
+        response["properties"]["next"]["description"] = (
+            "Trang sau: ?page=N trong các trang đánh số, sau đó ?cursor=... .")
+        response["required"] = [*response.get("required", []), "count_exact"]
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "Vị trí sau trang trước (lấy từ liên kết next, khi đã quá "
+                           f"{selectors.COUNT_CAP} kết quả đầu).",
+            "schema": {"type": "string"}}]
+
+
 # --- views ---------------------------------------------------------------------------------
 
 PROCEDURE_EXAMPLE = OpenApiExample(
@@ -326,6 +392,7 @@ PROCEDURE_EXAMPLE = OpenApiExample(
 class ProcedureListView(generics.GenericAPIView):
     permission_classes = [IsCatalogAdminOrReadOnly]
     serializer_class = VersionSummarySerializer
+    pagination_class = SearchPagination
     filter_backends: list = []
 
     def get_queryset(self):  # for the schema; the list is built by the search selector
@@ -334,16 +401,17 @@ class ProcedureListView(generics.GenericAPIView):
     @extend_schema(
         summary="Tra cứu thủ tục hành chính",
         parameters=[ProcedureQuerySerializer],
+        responses={200: VersionSummarySerializer(many=True)},
         examples=[PROCEDURE_EXAMPLE],
         description="Tìm không phân biệt dấu và chữ hoa: “khai sinh”, “KHAI SINH”, “khải sinh” "
-                    "đều tìm thấy “Đăng ký khai sinh”. Tham số sai trả về 400 kèm mã lỗi.",
+                    "đều tìm thấy “Đăng ký khai sinh”. Tham số sai trả về 400 kèm mã lỗi. "
+                    f"Đếm chính xác đến {selectors.COUNT_CAP} kết quả (count_exact); trang đánh "
+                    "số trong phạm vi đó, sau đó theo liên kết next (cursor).",
     )
     def get(self, request):
         params = ProcedureQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        versions = selectors.search_results(selectors.search_procedures(**params.search_arguments()))
-        page = self.paginate_queryset(versions)
-        return self.get_paginated_response(VersionSummarySerializer(page, many=True).data)
+        return self.paginator.search(request, params.search_arguments())
 
     @extend_schema(
         summary="Ghi nhận thủ tục (không qua quyết định công bố)",

@@ -179,8 +179,9 @@ class ProcedureVersion(models.Model):
     online_level = models.CharField(_("mức độ dịch vụ công trực tuyến"), max_length=8,
                                     choices=OnlineLevel.choices, blank=True)
 
-    # No B-tree index on name_folded: PostgreSQL would walk it in name order to serve a page
-    # instead of using the trigram index on search_folded (measured in bench/catalog_search.py).
+    # The (name_folded, id) index serves broad searches (a page read in name order, and the
+    # cursor of deep pages); a narrow search orders by an expression the index does not match,
+    # so that it keeps the trigram index (selectors.search_page, bench/catalog_search.py).
     name_folded = models.CharField(max_length=500, editable=False)
     # Local code and folded name: one column, one LIKE for "khai sinh" and "1.001193" alike.
     search_folded = models.TextField(editable=False)
@@ -199,7 +200,8 @@ class ProcedureVersion(models.Model):
                 name="version_period_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["effective_from", "effective_to"], name="version_period_idx")]
+        indexes = [models.Index(fields=["effective_from", "effective_to"], name="version_period_idx"),
+                   models.Index(fields=["name_folded", "id"], name="version_name_seek_idx")]
 
     def __str__(self):
         return f"{self.procedure.code} v{self.number} — {self.name}"

@@ -7,11 +7,23 @@ not, or has posted in an outdated version).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime
+import json
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +48,9 @@ from .search_index import fts_candidates, sqlite_search_index_ready
 
 DESK_KINDS = (AgencyKind.RECEPTION_DESK, AgencyKind.SERVICE_CENTRE)
 MAX_SEARCH_LENGTH = 200
+# Results are counted up to this many; above it a list says "more than 1,000" and pages are
+# numbered only that far (the "page window"), then continue with a cursor (keyset pagination).
+COUNT_CAP = 1000
 
 
 def today() -> datetime.date:
@@ -83,13 +98,17 @@ def _detail_prefetch(queryset: QuerySet[ProcedureVersion]) -> QuerySet[Procedure
 def search_procedures(text: str = "", *, on: datetime.date | None = None, field=None,
                       level: str | None = None, agency: Agency | None = None,
                       agency_name: str | None = None, channel: str | None = None,
-                      status: str | None = None) -> QuerySet[ProcedureVersion]:
+                      status: str | None = None, prefilter: bool = True
+                      ) -> QuerySet[ProcedureVersion]:
     """Versions matching ``text`` on ``on`` (default today), ordered by name.
 
     Matching is diacritic- and case-insensitive ("khai sinh", "KHAI SINH", "khải sinh" find
     "Đăng ký khai sinh"; "d" matches "đ"): every word of the folded query must occur in the
     folded local code + name. Without ``status`` the procedures in force are listed; with
     ``status="abolished"``, the last version of each procedure abolished by then.
+    ``prefilter=False`` (SQLite: same rows, another plan) leaves out the trigram candidate set
+    and keeps the period index out of the plan: for a broad query, walking the name index and
+    stopping after one page is cheaper than collecting and sorting every candidate.
     """
     on = on or today()
     if len(text) > MAX_SEARCH_LENGTH or "\x00" in text:
@@ -100,12 +119,23 @@ def search_procedures(text: str = "", *, on: datetime.date | None = None, field=
                                                 number__gt=OuterRef("number"))
         queryset = ProcedureVersion.objects.filter(procedure__abolished_on__lte=on).filter(
             ~Exists(later))
-    else:
+    elif prefilter or connection.vendor != "sqlite":
         queryset = procedures_in_force(on)
         if status:
             queryset = queryset.filter(status=status)
+    else:
+        # SQLite would read the period index and sort every match; unary "+" keeps the period
+        # out of the plan so that the name index is walked (SQLite's documented idiom).
+        table = ProcedureVersion._meta.db_table
+        queryset = ProcedureVersion.objects.filter(RawSQL(
+            f'+"{table}"."effective_from" <= %s AND (+"{table}"."effective_to" IS NULL '
+            f'OR +"{table}"."effective_to" >= %s)', [on.isoformat(), on.isoformat()],
+            output_field=BooleanField()))
+        if status:
+            queryset = queryset.filter(status=status)
     words = fold(text).split()
-    if words and connection.vendor == "sqlite" and (candidates := fts_candidates(words)):
+    if (prefilter and words and connection.vendor == "sqlite"
+            and (candidates := fts_candidates(words))):
         if sqlite_search_index_ready():
             queryset = queryset.filter(pk__in=RawSQL(*candidates))
     for word in words:
@@ -122,6 +152,147 @@ def search_procedures(text: str = "", *, on: datetime.date | None = None, field=
         queryset = queryset.filter(
             Exists(FilingMethod.objects.filter(version=OuterRef("pk"), channel=channel)))
     return queryset.order_by("name_folded", "pk")
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(count, exact): the exact number of rows up to ``cap`` (default ``COUNT_CAP``), else
+    (cap, False). Counting stops at cap + 1 rows, so a broad word ("cấp", "đăng ký") costs
+    what a narrow one does instead of a scan of every match."""
+    cap = COUNT_CAP if cap is None else cap
+    found = queryset.order_by()[: cap + 1].count()
+    return (found, True) if found <= cap else (cap, False)
+
+
+def encode_cursor(version: ProcedureVersion) -> str:
+    """The position after ``version`` in the search order (folded name, id), as an opaque
+    URL-safe token."""
+    raw = json.dumps([version.name_folded, version.pk], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[str, int]:
+    """The (folded name, id) of a cursor; InvalidInput (code ``invalid_cursor``) otherwise."""
+    try:
+        if len(token) > 1000:
+            raise ValueError
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        name, pk = json.loads(raw)
+        if (not isinstance(name, str) or "\x00" in name or len(name) > 500
+                or not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise InvalidInput(_("Vị trí trang không hợp lệ."), code="invalid_cursor",
+                           fields={"cursor": [_("Hãy dùng liên kết “Trang sau”.")]}) from None
+    return name, pk
+
+
+@dataclasses.dataclass
+class SearchPage:
+    """One page of a search. ``number`` is the page number inside the window (None on a page
+    reached by cursor); ``num_pages`` the pages of the window; ``next_number`` or
+    ``next_cursor`` (past the window) says how to reach the next page."""
+
+    rows: list
+    count: int
+    count_exact: bool
+    size: int
+    number: int | None
+    num_pages: int
+    next_number: int | None = None
+    next_cursor: str | None = None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_number is not None or self.next_cursor is not None
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number and self.number > 1 else None
+
+
+TABLE = ProcedureVersion._meta.db_table
+WALK_ROWS = 1000
+
+
+def _seek(after: tuple[str, int]) -> Q:
+    """Rows after ``after`` in the order (folded name, id). The redundant ``>=`` gives both
+    databases the start of a range on the (name_folded, id) index; ORM lookups (not SQL text)
+    so that the condition also holds inside a subquery, where the table has an alias."""
+    name, pk = after
+    return Q(name_folded__gte=name) & (Q(name_folded__gt=name) | Q(name_folded=name, pk__gt=pk))
+
+
+def _bounded_walk(queryset, after, offset: int, limit: int) -> list | None:
+    """Rows ``offset``..``offset + limit`` of ``queryset`` in name order, looked for among the
+    next ``WALK_ROWS`` entries of the name index only (after ``after``): one index range and as
+    many row reads, whatever the planner thinks of the LIKE filters. None when fewer matched
+    there (the matches are sparse at that point of the order: "đăng ký" starts late in an
+    alphabet of names beginning with "cấp", "chứng thực", ...)."""
+    index = ProcedureVersion.objects.order_by("name_folded", "id")
+    if after is not None:
+        index = index.filter(_seek(after))
+    window = index.values("id")[:WALK_ROWS]
+    rows = list(queryset.filter(pk__in=window).order_by("name_folded", "pk")
+                [offset: offset + limit])
+    if len(rows) == limit:
+        return rows
+    # Fewer than asked: the answer if the window reached the end of the index, else unknown.
+    return rows if not index.values("id")[WALK_ROWS - 1: WALK_ROWS].exists() else None
+
+
+def search_page(text: str = "", *, number: int | None = 1, size: int = 20, cursor: str | None = None,
+                strict: bool = False, **filters) -> SearchPage:
+    """A page of ``search_procedures(text, **filters)`` with a capped count.
+
+    Pages 1..``num_pages`` (the window: the first ``COUNT_CAP`` results) are read with an
+    offset of at most ``COUNT_CAP``; the next page after the window, and every page after it,
+    is read from a cursor: the rows after the last one shown, ``(name, id) > (…)``, which
+    costs the same at any depth. A page number past the window (or past the last page) is
+    clamped (None is the last page of the window), or with ``strict`` an InvalidInput
+    (``invalid_page``); a bad cursor is an InvalidInput (``invalid_cursor``).
+
+    Plan: a narrow query is matched through the trigram index and its rows sorted (ordering by
+    ``name_folded || ''`` keeps the name index out of that plan; same order, byte-wise on both
+    databases). A broad one (more than ``COUNT_CAP`` matches) is ordered by the indexed column
+    on PostgreSQL (the planner may walk the (name_folded, id) index and stop at one page); on
+    SQLite, whose planner would sort every candidate, it is first looked for among the next
+    ``WALK_ROWS`` entries of that index, then matched and sorted if too sparse there.
+    """
+    after = decode_cursor(cursor) if cursor else None
+    queryset = search_procedures(text, **filters)
+    count, exact = capped_count(queryset)
+    num_pages = max(1, -(-count // size))
+    number = num_pages if number is None else number  # None: the last page of the window
+    if after is None and not 1 <= number <= num_pages:
+        if strict:
+            raise InvalidInput(
+                _("Trang %(number)s nằm ngoài %(pages)s trang đánh số của kết quả; trang sau "
+                  "đó đi theo liên kết “Trang sau”.") % {"number": number, "pages": num_pages},
+                code="invalid_page", fields={"page": [_("Trang không hợp lệ.")]})
+        number = min(max(number, 1), num_pages)
+    offset = 0 if after is not None else (number - 1) * size
+    rows = None
+    if not exact and connection.vendor == "sqlite":  # broad: a bounded walk of the name index
+        rows = _bounded_walk(search_procedures(text, prefilter=False, **filters), after, offset,
+                             size + 1)
+    if rows is None:
+        # Narrow (or SQLite's walk found the matches too sparse): match and sort. A broad query
+        # on PostgreSQL orders by the indexed column and lets the planner choose the walk.
+        order = (F("name_folded") if not exact and connection.vendor != "sqlite"
+                 else RawSQL(f'"{TABLE}"."name_folded" || \'\'', ()))
+        ordered = queryset.order_by(order.asc(), "pk")
+        if after is not None:
+            ordered = ordered.filter(_seek(after))
+        rows = list(ordered[offset: offset + size + 1])
+    more, rows = len(rows) > size, rows[:size]
+    page = SearchPage(rows=search_results(rows), count=count, count_exact=exact, size=size,
+                      number=None if after is not None else number, num_pages=num_pages)
+    if more:
+        if page.number is not None and page.number < num_pages:
+            page.next_number = page.number + 1
+        else:
+            page.next_cursor = encode_cursor(rows[-1])
+    return page
 
 
 def implementing_agency_names() -> list[str]:

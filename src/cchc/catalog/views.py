@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cchc.core.permissions import has_role, scope
@@ -50,15 +51,16 @@ def procedure_list(request):
     if form.is_bound and not form.is_valid():
         return render(request, "catalog/procedure_list.html", context, status=400)
     arguments = form.search_arguments() if form.is_bound else {"text": ""}
+    number = request.GET.get("trang", "")
     try:
-        versions = selectors.search_procedures(**arguments)
+        page = selectors.search_page(**arguments, size=PAGE_SIZE, cursor=request.GET.get("sau"),
+                                     number=int(number) if number.isascii() and number.isdigit() else 1)
     except DomainError as exc:
         context["error"] = exc.message
         return render(request, "catalog/procedure_list.html", context, status=exc.status_code)
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("trang"))
-    page.object_list = selectors.search_results(page.object_list)
     query = request.GET.copy()
     query.pop("trang", None)
+    query.pop("sau", None)
     context.update(page=page, query=query.urlencode(), on=arguments.get("on") or selectors.today(),
                    searched=form.is_bound)
     return render(request, "catalog/procedure_list.html", context)
@@ -113,8 +115,10 @@ def posting_sheet(request, code):
     view = selectors.procedure_as_of(procedure, on)
     if view.version is None:
         raise Http404(_("Thủ tục chưa có phiên bản nào."))
-    html = render_to_string("catalog/posting_sheet.html", {"view": view, "version": view.version},
-                            request=request)
+    # An official document posted at the desk: always in Vietnamese, whatever the page language.
+    with translation.override("vi"):
+        html = render_to_string("catalog/posting_sheet.html",
+                                {"view": view, "version": view.version}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="niem-yet-{procedure.code}.pdf"'
