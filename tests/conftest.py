@@ -19,6 +19,17 @@ def default_language():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_province_memo():
+    """The layout's province is memoised per process; a test's rolled-back units must not
+    reach the next test through it."""
+    from cchc.core.context_processors import clear_province_memo
+
+    clear_province_memo()
+    yield
+    clear_province_memo()
+
+
 def _restore_migration_data():
     """Put back the rows that migrations insert: the official calendar (workcal 0002) and
     Wagtail's root page, root collection and default locale."""
@@ -31,10 +42,12 @@ def _restore_migration_data():
     from cchc.workcal.models import CalendarOverride, OfficeHours
     from cchc.workcal.schedules import load_shipped_overrides
 
-    for o in load_shipped_overrides(years=(2023, 2024, 2025, 2026)):
-        CalendarOverride.objects.update_or_create(
-            date=o.date, defaults={"kind": o.kind, "reference": o.reference, "note": o.note})
-    OfficeHours.objects.get_or_create(pk=1)
+    # In bulk, like the migration: no model signals, so no audit record or history row.
+    CalendarOverride.objects.bulk_create(
+        [CalendarOverride(date=o.date, kind=o.kind, reference=o.reference, note=o.note)
+         for o in load_shipped_overrides(years=(2023, 2024, 2025, 2026))],
+        update_conflicts=True, unique_fields=["date"], update_fields=["kind", "reference", "note"])
+    OfficeHours.objects.bulk_create([OfficeHours(pk=1)], ignore_conflicts=True)
     selectors.invalidate_calendar()
 
     locale, _ = Locale.objects.get_or_create(

@@ -25,3 +25,20 @@ def audit_logout(sender, request, user, **kwargs):
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     append_audit("auth.login_failed", data={"username": str(credentials.get("username", ""))[:150],
                                             "address": _address(request)})
+
+
+def _connect_province_memo() -> None:
+    """A saved or deleted administrative unit clears the layout's province memo."""
+    from django.db.models.signals import post_delete, post_save
+
+    from cchc.org.models import AdministrativeUnit
+
+    from .context_processors import clear_province_memo
+
+    post_save.connect(clear_province_memo, sender=AdministrativeUnit,
+                      dispatch_uid="core.province_memo.save")
+    post_delete.connect(clear_province_memo, sender=AdministrativeUnit,
+                        dispatch_uid="core.province_memo.delete")
+
+
+_connect_province_memo()

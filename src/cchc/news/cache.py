@@ -7,6 +7,9 @@ whole portal is both simple and correct, and publishing is rare next to reading.
 that used a CSP nonce, set a cookie, answer a query other than ``page`` or are not 200 HTML
 are not cached; logged-in users are served fresh pages. A miss is routed by ``routing.py``
 (an article in one query, the Site from a per-process memo) before Wagtail's view renders it.
+After a publish or unpublish commits, the pages it affects most (the article, its listings,
+the portal's home) are rendered into the cache in the background (``warming.py``), so that
+their first visitor is served a hit.
 """
 
 import hashlib

@@ -10,16 +10,30 @@ from cchc.org.models import Membership
 from .cache import bump_portal_version
 
 
+def _invalidate() -> None:
+    """Bump the portal's version now and again when the change commits: a page rendered by a
+    visitor between the two (reading the old rows) is stored under a version nobody uses."""
+    bump_portal_version()
+    transaction.on_commit(bump_portal_version)
+
+
 @receiver(page_published)
 @receiver(page_unpublished)
+def _page_published(sender, instance, **kwargs):
+    from .warming import schedule_warm
+
+    _invalidate()
+    schedule_warm(instance)
+
+
 @receiver(post_page_move)
 def _portal_changed(sender, **kwargs):
-    bump_portal_version()
+    _invalidate()
 
 
 @receiver(post_delete, sender="wagtailcore.Page")
 def _page_deleted(sender, **kwargs):
-    bump_portal_version()
+    _invalidate()
 
 
 @receiver(post_page_move)
