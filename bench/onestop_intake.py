@@ -22,7 +22,10 @@ working days. Then, in the same run:
 A warm-up of ``--warmup`` seconds of the same load comes first and is not counted (each
 worker imports its code and builds the working calendar on its first intakes).
 
-Prints dossiers/s, p50/p95/p99 latency, errors, and the ratio to the baseline.
+Prints dossiers/s, p50/p95/p99 latency, errors, the ratio to the baseline, and the CPU time
+per intake of gunicorn, of the workers' PostgreSQL backends and of the clients (from /proc;
+the server must run on this machine), which say what the run would do on idle cores when the
+machine is shared and the wall-clock rate says little.
 ``--profile`` adds, in-process: queries per intake (listed) and a cProfile of 200 intakes.
 Clients run on the same machine as the server and the database: they take CPU too.
 """
@@ -363,6 +366,41 @@ def backend_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (gunicorn's workers), from /proc."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class RunCPU:
+    """CPU seconds spent during the measured run by gunicorn (master and workers), by the
+    PostgreSQL backends connected to the throwaway database (the workers keep theirs:
+    CONN_MAX_AGE), and by this process (the client threads). Under load the wall-clock
+    rate says little; CPU per intake says what the run would do on idle cores."""
+
+    def __init__(self, gunicorn_pid: int, db_url: str):
+        import psycopg
+
+        self.gunicorn = [gunicorn_pid, *children(gunicorn_pid)]
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            self.backends = [pid for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()").fetchall()]
+        self.start = self.sample()
+
+    def sample(self) -> tuple[float, float, float]:
+        def total(pids):
+            return sum(cpu for pid in pids if (cpu := backend_cpu(pid)) is not None)
+
+        return total(self.gunicorn), total(self.backends), time.process_time()
+
+    def per_intake(self, intakes: int) -> tuple[float, float, float]:
+        end = self.sample()
+        return tuple((b - a) / max(intakes, 1) * 1000 for a, b in zip(self.start, end, strict=True))
+
+
 def profile(world: dict, intakes: int = 200) -> None:
     """In-process, production settings: the queries of one intake and where the time goes."""
     import cProfile
@@ -481,8 +519,11 @@ def main() -> int:
         gunicorn.wait_ready()
         # Every worker loads its code and builds the working calendar on its first intakes.
         intake_load(gunicorn.port, world, args.clients, args.desks, args.warmup)
+        cpu = RunCPU(gunicorn.process.pid, db_url)
         results, elapsed = intake_load(gunicorn.port, world, args.clients, args.desks,
                                        args.seconds)
+        created = sum(status == 201 for _latency, status in results)
+        app_ms, db_ms, client_ms = cpu.per_intake(created)
         gunicorn.stop()
         gunicorn = None
         after = raw_commit_rate(db_url, args.clients, args.baseline_seconds)
@@ -502,6 +543,12 @@ def main() -> int:
         print(f"raw INSERT+COMMIT       : {before:8.0f} /s before, {after:.0f} /s after "
               f"({args.clients} connections)")
         print(f"intake / raw commit     : {rate / baseline:8.3f}")
+        total_ms = app_ms + db_ms + client_ms
+        print(f"CPU per intake          : {app_ms:8.2f} ms gunicorn + {db_ms:.2f} ms PostgreSQL "
+              f"+ {client_ms:.2f} ms clients = {total_ms:.2f} ms")
+        print(f"=> on {os.cpu_count()} idle cores    : {os.cpu_count() * 1000 / total_ms:8.0f} "
+              f"dossiers/s at most (CPU-bound; {TARGET} needs <= "
+              f"{os.cpu_count() * 1000 / TARGET:.1f} ms)")
         if args.profile:
             profile(world)
         return 0 if errors == 0 and gaps == 0 else 1

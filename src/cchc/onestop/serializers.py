@@ -147,7 +147,8 @@ class DossierApplicantSerializer(serializers.Serializer):
         contact = {"id_number": dossier.applicant_id_number, "phone": dossier.applicant_phone,
                    "email": dossier.applicant_email, "address": dossier.applicant_address}
         request = self.context.get("request")
-        if request is not None:
+        rights = self.context.get("actor_rights")  # read by the service already (intake)
+        if request is not None and not (rights is not None and rights.handles(dossier.unit_id)):
             # Masked for those who see the dossier but do not handle it (Nghị định 13/2023).
             contact = applicant_contact(request.user, dossier.unit_id, **contact)
             contact.pop("masked")
@@ -267,8 +268,10 @@ class DossierDetailSerializer(DossierSummarySerializer):
         request = self.context.get("request")
         if request is None:
             return []
+        rights = self.context.get("actor_rights")
+        roles = rights.roles if rights is not None else None
         return [{"action": t.action, "label": str(t.label)}
-                for t in selectors.available_actions(request.user, dossier)]
+                for t in selectors.available_actions(request.user, dossier, roles)]
 
     def get_supplement_warning(self, dossier) -> str:
         """Shown before a second supplement request: it makes the dossier late (QĐ 766)."""
