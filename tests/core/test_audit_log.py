@@ -24,14 +24,16 @@ def verify(*args):
 
 
 def test_records_chain_from_genesis_and_verify():
-    user = UserFactory()
+    user = UserFactory()  # itself recorded: account.created
     first = append_audit("test.first", actor=user, data={"n": 1, "tên": "Nguyễn Văn A"})
     second = append_audit("test.second", obj=user)
-    assert (first.seq, second.seq) == (1, 2)
-    assert first.prev_hash == auditlog.GENESIS and second.prev_hash == first.hash
+    created = AuditRecord.objects.get(seq=1)
+    assert created.action == "account.created" and created.prev_hash == auditlog.GENESIS
+    assert (first.seq, second.seq) == (2, 3)
+    assert first.prev_hash == created.hash and second.prev_hash == first.hash
     assert first.actor_name == user.get_username()
     assert second.object_type == "org.user" and second.object_id == str(user.pk)
-    assert "2 bản ghi" in verify()
+    assert "3 bản ghi" in verify()
 
 
 def test_a_rolled_back_action_leaves_no_record_and_no_gap():
@@ -121,9 +123,11 @@ def test_logins_failed_logins_and_searches_of_people_are_recorded(client):
     client.post("/dang-nhap/", {"username": user.username, "password": PASSWORD})
     record_personal_search(user, source="test", params={"q": "Nguyễn"}, result_count=3)
     actions = list(AuditRecord.objects.values_list("action", flat=True))
-    assert actions == ["auth.login_failed", "auth.login", "personal_data.search"]
+    # The login's update of last_login is not an account change.
+    assert actions == ["account.created", "auth.login_failed", "auth.login",
+                       "personal_data.search"]
     assert AuditRecord.objects.get(action="auth.login").actor_id == user.pk
-    assert "3 bản ghi" in verify()
+    assert "4 bản ghi" in verify()
 
 
 @pytest.mark.postgres

@@ -91,3 +91,35 @@ def test_on_sqlite_nothing_is_partitioned(db, capsys):
     assert partitions.ensure_event_partitions() == []
     call_command("create-partitions")
     assert "không có gì để tạo" in capsys.readouterr().out
+
+
+def test_the_bounded_event_reads_return_the_whole_history(world, receive, client):
+    """``partitions.dossier_events`` adds ``at >= submitted_at`` (pruning); the history, the
+    forms' "last event" and the civil approval lookup see exactly what they saw before."""
+    from cchc.onestop import documents, services
+
+    dossier = receive("2026-04-30 16:00")  # the month ends while it is processed
+    services.transfer_dossier(dossier, actor=world.desk_officer, at=at("2026-04-30 16:30"))
+    services.request_supplement(dossier, actor=world.specialist, reason="Thiếu giấy khai sinh",
+                                at=at("2026-05-04 09:00"))
+    everything = list(dossier.events.order_by("at", "id").values_list("pk", flat=True))
+    assert len(everything) == 3
+    assert list(partitions.dossier_events(dossier).order_by("at", "id")
+                .values_list("pk", flat=True)) == everything
+    assert documents._last_event(dossier, "request_supplement").pk == everything[-1]  # noqa: SLF001
+    client.force_login(world.leader)
+    body = client.get(f"/api/v1/dossiers/{dossier.code}/history/").json()
+    assert [e["action"] for e in body["events"]] == ["receive", "transfer", "request_supplement"]
+
+
+@pytest.mark.postgres
+def test_one_dossiers_events_are_read_from_its_months_only(receive):
+    dossier = receive("2026-04-24 09:00")
+    sql, params = partitions.dossier_events(dossier).order_by("at", "id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "onestop_dossierevent_y2026m04" in plan
+    # Planned without the 75 months before the submission (only the default partition,
+    # which may hold anything, stays in).
+    assert "onestop_dossierevent_y2026m03" not in plan and "y2020m01" not in plan

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Dùng chung")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import audittrail, signals  # noqa: F401

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.permissions import has_role, visible_units
+from cchc.core.services import append_audit
 from cchc.errors import Forbidden, InvalidInput, InvalidTransition, OutsideJurisdiction
 from cchc.org.models import AdministrativeUnit, Role
 
@@ -150,10 +151,13 @@ def _transition(inspection: Inspection, action: str, actor) -> Transition:
 
 
 def _move(inspection: Inspection, transition: Transition, actor, at=None, note=""):
-    InspectionStatusChange.objects.create(inspection=inspection, status_before=inspection.status,
-                                          status_after=transition.target,
-                                          action=transition.action, actor=actor, at=_now(at),
-                                          note=note)
+    change = InspectionStatusChange.objects.create(
+        inspection=inspection, status_before=inspection.status, status_after=transition.target,
+        action=transition.action, actor=actor, at=_now(at), note=note)
+    append_audit("inspection.status_changed", actor=actor, obj=inspection, data={
+        "action": transition.action, "status_before": change.status_before,
+        "status_after": change.status_after, "unit_id": inspection.unit_id,
+        "plan_id": inspection.plan_id, "note": note})
     inspection.status = transition.target
 
 
@@ -493,6 +497,9 @@ def score_item(inspection, item, *, actor, score=None, reason: str = "") -> Item
         result.score, result.override_reason = value, reason
     result.scored_by = actor
     result.save()
+    append_audit("inspection.item_scored", actor=actor, obj=result, data={
+        "inspection_id": inspection.pk, "item_id": item.pk, "score": result.score,
+        "suggested_score": result.suggested_score, "override_reason": result.override_reason})
     return result
 
 
@@ -503,8 +510,11 @@ def add_finding(inspection, *, actor, kind: str, text: str, item=None) -> Findin
     _require_status(inspection, RESULT_EDITABLE)
     if kind not in FindingKind.values:
         raise InvalidInput(fields={"kind": [_("Loại không hợp lệ.")]})
-    return Finding.objects.create(inspection=inspection, kind=kind, text=_text(text, "text"),
-                                  item=item)
+    finding = Finding.objects.create(inspection=inspection, kind=kind, text=_text(text, "text"),
+                                     item=item)
+    append_audit("inspection.finding_added", actor=actor, obj=finding, data={
+        "inspection_id": inspection.pk, "kind": kind, "item_id": finding.item_id})
+    return finding
 
 
 @transaction.atomic
@@ -517,9 +527,14 @@ def add_recommendation(inspection, *, actor, text: str, deadline: datetime.date,
         raise InvalidInput(fields={"deadline": [_("Trường này là bắt buộc.")]})
     if finding is not None and item is None:
         item = finding.item
-    return Recommendation.objects.create(
+    recommendation = Recommendation.objects.create(
         inspection=inspection, text=_text(text, "text"), deadline=deadline,
         responsible_unit=responsible_unit or inspection.unit, item=item, finding=finding)
+    append_audit("inspection.recommendation_added", actor=actor, obj=recommendation, data={
+        "inspection_id": inspection.pk, "deadline": deadline,
+        "responsible_unit_id": recommendation.responsible_unit_id,
+        "finding_id": recommendation.finding_id})
+    return recommendation
 
 
 @transaction.atomic
@@ -647,9 +662,16 @@ def report_remediation(recommendation, *, actor, text: str, attachment=None,
     report = RemediationReport.objects.create(
         recommendation=rec, status_after=RecommendationStatus.REPORTED, text=_text(text, "text"),
         attachment=attachment or "", actor=actor, at=_now(at))
+    _audit_recommendation(rec, report, actor)
     rec.status = RecommendationStatus.REPORTED
     rec.save(update_fields=["status"])
     return report
+
+
+def _audit_recommendation(rec, report, actor):
+    append_audit("inspection.recommendation_status_changed", actor=actor, obj=rec, data={
+        "inspection_id": rec.inspection_id, "status_before": rec.status,
+        "status_after": report.status_after, "report_id": report.pk})
 
 
 def _review(recommendation, actor, text, status, at):
@@ -659,6 +681,7 @@ def _review(recommendation, actor, text, status, at):
         raise InvalidTransition(_("Đơn vị chưa báo cáo khắc phục kiến nghị này."))
     report = RemediationReport.objects.create(recommendation=rec, status_after=status,
                                               text=text or "", actor=actor, at=_now(at))
+    _audit_recommendation(rec, report, actor)
     rec.status = status
     rec.save(update_fields=["status"])
     return report

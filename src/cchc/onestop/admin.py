@@ -22,6 +22,7 @@ from .models import (
     DossierDocument,
     DossierEvent,
     DossierStep,
+    NotificationDelivery,
     ProcessTemplate,
     ProcessTemplateStep,
     Rating,
@@ -120,6 +121,23 @@ class RatingAdmin(ScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(NotificationDelivery)
+class NotificationDeliveryAdmin(ScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Messages to citizens and what became of them: filter on "Gửi không được" (given up)
+    and "Đang gửi" (a worker died mid-send: check before sending by other means)."""
+
+    list_display = ["dossier", "kind", "occurrence", "status", "attempts", "channels",
+                    "next_attempt_at", "updated_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["dossier__code"]
+    date_hierarchy = "updated_at"
+    list_select_related = ["dossier"]
+    show_full_result_count = False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cchc.core.audittrail import record_personal_export
 from cchc.core.permissions import visible_units
 from cchc.errors import DomainError, InvalidInput, NotFound
 from cchc.org.models import Agency
@@ -44,6 +45,8 @@ def form_pdf(request, code, number):
         pdf = documents.render_form(dossier, number, request=request)
     except DomainError as exc:
         return _error(request, exc.message, exc.status_code)
+    record_personal_export(request.user, kind=f"onestop.form_{number}", obj=dossier,
+                           format="pdf", code=dossier.code)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(
         False, f"mau-{number}-{_safe_name(dossier.code)}.pdf")
@@ -91,9 +94,12 @@ def register(request, agency_code, fmt):
         if agency is None:
             raise NotFound(_("Không tìm thấy nơi tiếp nhận %(code)s.") % {"code": agency_code})
         name = f"so-theo-doi-{_safe_name(agency.code)}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+        audit = {"kind": "onestop.register", "obj": agency, "format": fmt,
+                 "from": start, "to": end}
         if fmt == "pdf":
             response = HttpResponse(documents.register_pdf(agency, start, end),
                                     content_type="application/pdf")
+            record_personal_export(request.user, **audit)
             response["Content-Disposition"] = content_disposition_header(False, name)
             return response
     except DomainError as exc:
@@ -102,6 +108,7 @@ def register(request, agency_code, fmt):
     try:
         documents.register_xlsx(agency, start, end, spool)
         spool.seek(0)
+        record_personal_export(request.user, **audit)
     except BaseException:
         spool.close()
         raise

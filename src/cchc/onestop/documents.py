@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cchc.errors import InvalidInput, NotFound
@@ -42,6 +42,7 @@ from cchc.org.models import Agency, AgencyKind
 from cchc.workcal.calendar import VN_TZ
 
 from .models import OPEN_STATUSES, Channel, Dossier, DossierEvent, DossierStep, Status, Timeliness
+from .partitions import dossier_events
 from .timeliness import Clock, classify
 
 FORM_NUMBERS = ("01", "02", "03", "04", "05", "06")
@@ -173,7 +174,7 @@ def qr_svg(data: str) -> str:
 
 
 def _last_event(dossier: Dossier, *actions: str) -> DossierEvent | None:
-    return (DossierEvent.objects.filter(dossier=dossier, action__in=actions)
+    return (dossier_events(dossier).filter(action__in=actions)
             .select_related("actor").order_by("-at", "-id").first())
 
 
@@ -369,8 +370,10 @@ def available_forms(dossier: Dossier) -> list[tuple[str, str]]:
     return [(number, FORM_TITLES[number]) for number in FORM_NUMBERS if present[number]]
 
 
+@translation.override("vi")
 def form_html(dossier: Dossier, number: str, *, request=None) -> str:
-    """The HTML of a form, before it is laid out as PDF."""
+    """The HTML of a form, before it is laid out as PDF: in Vietnamese whatever language the
+    page is viewed in (an official document)."""
     if number not in FORMS:
         raise NotFound(_("Không có mẫu số %(number)s (các mẫu in theo hồ sơ: 01 đến 06).")
                        % {"number": number})
@@ -502,6 +505,7 @@ def _period_text(date_from, date_to) -> str:
     return f"Từ ngày {dmy(date_from)} đến ngày {dmy(date_to)}"
 
 
+@translation.override("vi")
 def register_pdf(agency: Agency, date_from: datetime.date, date_to: datetime.date, *,
                  now: datetime.datetime | None = None) -> bytes:
     """Form 07 as a landscape A4 PDF. ``InvalidInput`` when the period holds more lines than
@@ -538,6 +542,7 @@ def _excel_time(value: datetime.datetime | None):
     return local(value).replace(tzinfo=None) if value is not None else None
 
 
+@translation.override("vi")
 def register_xlsx(agency: Agency, date_from: datetime.date, date_to: datetime.date, file=None, *,
                   now: datetime.datetime | None = None):
     """Form 07 as an XLSX workbook, written row by row (openpyxl write-only mode) into

@@ -188,8 +188,10 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("thao tác"), max_length=32)
     at = models.DateTimeField(_("lúc"), db_index=True)
+    # PROTECT: events are append-only and sealed into the audit chain; an officer who acted
+    # is deactivated, never deleted (deleting would rewrite the events' actor).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+                              on_delete=models.PROTECT, related_name="+")
     status_before = models.PositiveSmallIntegerField(choices=Status.choices, null=True)
     status_after = models.PositiveSmallIntegerField(choices=Status.choices)
     note = models.TextField(_("ghi chú"), blank=True)
@@ -285,3 +287,44 @@ class ProcessTemplateStep(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.name}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENDING = "sending", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    RETRYING = "retrying", _("Lỗi tạm thời, sẽ gửi lại")
+    FAILED = "failed", _("Gửi không được")
+
+
+class NotificationDelivery(models.Model):
+    """One message to the citizen (``kind``, the ``occurrence``-th of that kind for the
+    dossier) and what became of it per channel: ``channels`` maps email/sms to
+    ``sending`` (claimed, outcome unknown), ``sent`` or ``failed``. Each channel is marked
+    ``sending`` (committed) before the message leaves and ``sent`` after, so that a retry
+    never sends a channel again once it may have left; a worker killed in between leaves
+    ``sending`` for an operator to check (``notifications.deliver``)."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE,
+                                related_name="+")
+    kind = models.CharField(_("loại thông báo"), max_length=16)
+    occurrence = models.PositiveSmallIntegerField(_("lần"), default=1)
+    status = models.CharField(_("tình trạng"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    channels = models.JSONField(_("kênh"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    next_attempt_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lượt gửi thông báo")
+        verbose_name_plural = _("lượt gửi thông báo")
+        constraints = [models.UniqueConstraint(fields=["dossier", "kind", "occurrence"],
+                                               name="notification_delivery_unique")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"],
+                                name="notification_status_idx")]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.kind}#{self.occurrence}: {self.status}"

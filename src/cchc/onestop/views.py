@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc.catalog import selectors as catalog_selectors
+from cchc.core.audittrail import record_personal_export
 from cchc.core.permissions import has_role, memberships
 from cchc.core.privacy import applicant_contact
 from cchc.core.services import record_personal_search
@@ -426,6 +427,8 @@ def document(request, code: str, pk: int):
         handle = doc.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Không tìm thấy tệp.")) from None
+    record_personal_export(request.user, kind="onestop.document", obj=dossier,
+                           code=dossier.code, document_id=doc.pk)
     return FileResponse(handle, content_type=doc.content_type or "application/octet-stream",
                         as_attachment=doc.content_type != "application/pdf",
                         filename=doc.file.name.rsplit("/", 1)[-1])

@@ -9,6 +9,7 @@ import math
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cchc.core.services import append_audit
 from cchc.errors import (
     InvalidInput,
     InvalidTransition,
@@ -73,7 +74,15 @@ def _write_entry(*, unit, event_type, kind, facts, dossier, at, actor,
         **{column: ("" if value is None and _is_text(column) else value)
            for column, value in facts.items() if column in FACT_COLUMNS})
     entry.save()
+    append_audit("civil.entry_registered", actor=actor, obj=entry, data=_entry_ref(entry))
     return entry
+
+
+def _entry_ref(entry) -> dict:
+    """Where an entry is in the books (no personal data: the book holds it)."""
+    return {"book_id": entry.book_id, "unit_id": entry.unit_id, "event_type": entry.event_type,
+            "year": entry.book.year, "volume": entry.book.volume, "number": entry.number,
+            "kind": entry.kind, "dossier_id": entry.dossier_id}
 
 
 def _is_text(column: str) -> bool:
@@ -122,6 +131,10 @@ def close_book(book, *, actor, at=None, total_pages: int | None = None,
         entries / ENTRIES_PER_PAGE)
     book.save(update_fields=["closed_at", "closed_by", "closed_full", "total_entries",
                              "total_pages"])
+    append_audit("civil.book_closed", actor=actor, obj=book, data={
+        "unit_id": book.unit_id, "event_type": book.event_type, "year": book.year,
+        "volume": book.volume, "total_entries": book.total_entries,
+        "total_pages": book.total_pages, "closed_full": book.closed_full})
     return book
 
 
@@ -141,10 +154,13 @@ def import_entries(*, unit, event_type: str, records: list[dict], actor=None) ->
     with ``registered_at`` and ``kind``, in order of registration; numbers follow the book."""
     created = 0
     batch = []
+    numbers: dict[int, tuple[int, int]] = {}  # book -> first and last number imported
     for record in records:
         at = record["registered_at"]
         check_registering_unit(unit, local_date(at))
         book, number = _allocate(unit, event_type, at)
+        low, _high = numbers.get(book.pk, (number, number))
+        numbers[book.pk] = (low, number)
         entry = RegisterEntry(
             book=book, unit=unit, event_type=event_type, number=number, registered_at=at,
             kind=record.get("kind", rules.NORMAL), imported=True, registered_by=actor,
@@ -157,4 +173,10 @@ def import_entries(*, unit, event_type: str, records: list[dict], actor=None) ->
             created += len(batch)
             batch = []
     RegisterEntry.objects.bulk_create(batch)
-    return created + len(batch)
+    created += len(batch)
+    if created:
+        append_audit("civil.entries_imported", actor=actor, data={
+            "unit_id": unit.pk, "event_type": event_type, "count": created,
+            "books": {str(book_id): {"first": low, "last": high}
+                      for book_id, (low, high) in numbers.items()}})
+    return created

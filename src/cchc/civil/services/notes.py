@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.catalog.selectors import get_procedure
+from cchc.core.services import append_audit
 from cchc.errors import (
     InvalidInput,
     InvalidTransition,
@@ -142,11 +143,16 @@ def _write_note(entry, kind, changes, text, basis, dossier, at, actor) -> Margin
         return None
 
     name = new("full_name", "partner_full_name")
-    return MarginalNote.objects.create(
+    note = MarginalNote.objects.create(
         entry=entry, kind=kind, text=text, changes=changes, basis=basis, dossier=dossier,
         registered_at=at, registered_by=actor, name_folded=fold(name or ""),
         birth_date=rules.parse_date(new("birth_date", "partner_birth_date")),
         id_number=new("id_number", "partner_id_number") or "")
+    # Which facts were corrected, not their values (the book holds them).
+    append_audit("civil.note_recorded", actor=actor, obj=note, data={
+        "entry_id": entry.pk, "book_id": entry.book_id, "number": entry.number,
+        "kind": kind, "fields": sorted(changes or {}), "dossier_id": note.dossier_id})
+    return note
 
 
 

@@ -12,7 +12,8 @@ from cchc.errors import (
     InvalidTransition,
 )
 from cchc.onestop import services as onestop
-from cchc.onestop.models import DossierEvent, Status
+from cchc.onestop.models import Status
+from cchc.onestop.partitions import dossier_events
 from cchc.org.models import AdministrativeUnit, Agency, Role
 
 from .. import rules
@@ -150,7 +151,7 @@ def _record_failure(dossier_id, message: str, fields: dict):
 
 
 def _approver(dossier):
-    return (DossierEvent.objects.filter(dossier=dossier, action="approve").order_by("-at", "-pk")
+    return (dossier_events(dossier).filter(action="approve").order_by("-at", "-pk")
             .select_related("actor").first())
 
 
