@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cchc.civil.models import CivilRequest, MarginalNote, RegisterBook, RegisterEntry, SearchAudit
+from cchc.civil.models import CivilRequest, MarginalNote, RegisterBook, RegisterEntry
+from cchc.core.models import PersonalDataSearch
 from tests.civil.conftest import at, birth, death, marriage
 from tests.onestop.documents.pdftext import assert_in_pdf, pdf_text
 
@@ -132,8 +133,8 @@ def test_search_is_audited_and_masks_numbers_for_inspectors(world, officer, regi
     assert detail["father_id_number"] == "0870******34" and detail["documents"] == {}
     assert detail["current"]["mother_id_number"] == "0871******21"
     assert inspector.get(f"/api/v1/civil/entries/{entry.pk}/extract.pdf").status_code == 403
-    assert list(SearchAudit.objects.values_list("user__username", "source", "result_count")
-                .order_by("pk")) == [("hotich", "api", 1), ("kiemtra", "api", 1)]
+    assert list(PersonalDataSearch.objects.values_list("user__username", "source", "result_count")
+                .order_by("pk")) == [("hotich", "civil.api", 1), ("kiemtra", "civil.api", 1)]
     bad = officer.get("/api/v1/civil/entries/", {"birth_date": "hôm qua"})
     assert bad.status_code == 400 and "birth_date" in bad.json()["errors"]
     assert officer.get("/api/v1/civil/entries/").status_code == 400

@@ -217,3 +217,21 @@ def test_marriage_and_death_documents(world, register):
                   "Ngày hai mươi, tháng tư, năm hai nghìn không trăm hai mươi sáu",
                   "Tại nhà, Phường Hồng Ngự", "Bệnh già", "Võ Thị Hoa (Con)")
     assert documents.file_name(gone, "certificate") == "trich-luc-khai-tu-01-2026-so-1.pdf"
+
+
+def test_documents_are_vietnamese_when_english_is_active(world, register):
+    """Extracts and certificates are official documents: always in Vietnamese."""
+    from django.utils import translation
+
+    from cchc.civil.models import EntryKind, NoteKind
+
+    entry = register("birth", birth())
+    correct(world, entry, {"child.full_name": "Nguyễn Thị Bảo Ngân"},
+            basis="Giấy chứng sinh số 15/GCS")
+    with translation.override("en"):
+        english = [str(EntryKind.NORMAL.label), str(NoteKind.CORRECTION.label)]
+        text = pdf_text(documents.render_pdf(entry, documents.EXTRACT, today=d("2026-06-01")))
+    assert english[0] != "Đúng hạn" and english[1] != "Cải chính hộ tịch"
+    assert_in_pdf(text, "TRÍCH LỤC KHAI SINH", "Loại đăng ký: Đúng hạn",
+                  "Cải chính hộ tịch ngày 04/05/2026")
+    assert english[0] not in text and english[1] not in text

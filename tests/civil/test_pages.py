@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cchc.civil.models import CivilRequest, MarginalNote, RegisterBook, RegisterEntry, SearchAudit
+from cchc.civil.models import CivilRequest, MarginalNote, RegisterBook, RegisterEntry
+from cchc.core.models import PersonalDataSearch
 from cchc.onestop.models import Dossier
 from tests.civil.conftest import birth, death
 
@@ -132,14 +133,14 @@ def test_search_page_is_audited(as_user, world, register):
     entry = register("birth", birth())
     client = as_user(world.officer)
     assert client.get("/ho-tich/tra-cuu/").status_code == 200
-    assert not SearchAudit.objects.exists()
+    assert not PersonalDataSearch.objects.exists()
     page = client.get("/ho-tich/tra-cuu/", {"name": "nguyen thi bao ngoc"})
     text = page.content.decode()
     assert page.status_code == 200 and f"/ho-tich/muc/{entry.pk}/" in text
     assert "1 kết quả" in text
-    audit = SearchAudit.objects.get()
+    audit = PersonalDataSearch.objects.get()
     assert (audit.user, audit.params, audit.source) == (world.officer,
-                                                        {"name": "nguyen thi bao ngoc"}, "page")
+                                                        {"name": "nguyen thi bao ngoc"}, "civil.page")
     bad = client.get("/ho-tich/tra-cuu/", {"id_number": "123"})
     assert bad.status_code == 400 and "12 chữ số" in bad.content.decode()
 

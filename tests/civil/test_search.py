@@ -4,7 +4,8 @@ the user's units and audited; ID numbers masked for users who do not keep the re
 import pytest
 
 from cchc.civil import selectors, services
-from cchc.civil.models import RegisterBook, SearchAudit
+from cchc.civil.models import RegisterBook
+from cchc.core.models import AuditRecord, PersonalDataSearch
 from cchc.errors import InvalidInput
 from tests.civil.conftest import birth, death, marriage
 from tests.factories import MembershipFactory, UserFactory
@@ -65,11 +66,17 @@ def test_every_search_is_scoped_to_the_users_units(world, registers):
 def test_every_search_is_audited(world, registers):
     services.search_register(world.officer, {"name": "Bảo Ngọc", "birth_date": "2026-04-10"})
     services.search_register(world.outsider, {"id_number": "087300013579"}, source="api")
-    first, second = SearchAudit.objects.order_by("pk")
+    first, second = PersonalDataSearch.objects.order_by("pk")
     assert (first.user, first.params, first.result_count, first.source) == (
-        world.officer, {"name": "Bảo Ngọc", "birth_date": "2026-04-10"}, 1, "page")
-    assert (second.user, second.result_count, second.source) == (world.outsider, 0, "api")
+        world.officer, {"name": "Bảo Ngọc", "birth_date": "2026-04-10"}, 1, "civil.page")
+    assert (second.user, second.result_count, second.source) == (world.outsider, 0, "civil.api")
     assert first.at and not first.truncated
+    # One place: the same record as every other search of people, each with its line in the
+    # hash-chained audit log.
+    assert list(AuditRecord.objects.filter(action="personal_data.search").order_by("seq")
+                .values_list("object_id", "data")) == [
+        (str(first.pk), {"source": "civil.page", "result_count": 1}),
+        (str(second.pk), {"source": "civil.api", "result_count": 0})]
 
 
 def test_bad_or_empty_searches_are_refused_and_name_the_field(world):
@@ -82,14 +89,14 @@ def test_bad_or_empty_searches_are_refused_and_name_the_field(world):
     assert set(caught.value.fields) == {"id_number", "birth_date", "book"}
     with pytest.raises(InvalidInput):
         services.search_register(world.officer, {"name": "a"})
-    assert not SearchAudit.objects.exists()
+    assert not PersonalDataSearch.objects.exists()
 
 
 def test_the_count_stops_at_the_limit(world, registers, monkeypatch):
     monkeypatch.setattr(selectors, "MAX_RESULTS", 1)
     result = services.search_register(world.inspector, {"name": "nguyen"})
     assert (result.count, result.truncated) == (1, True)
-    assert SearchAudit.objects.get().truncated
+    assert PersonalDataSearch.objects.get().truncated
 
 
 # -- masking ------------------------------------------------------------------------------------
@@ -113,3 +120,32 @@ def test_full_numbers_only_for_the_civil_status_officers_of_the_unit(world, regi
 def test_books_are_scoped_too(world, registers):
     assert set(selectors.visible_books(world.outsider)) == {registers["elsewhere"].book}
     assert RegisterBook.objects.count() == 5
+
+
+def test_a_search_reads_its_scope_in_one_query_and_writes_its_record_without_savepoints(
+        world, registers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.core.permissions import visible_unit_ids
+
+    for user in (world.officer, world.old_officer, world.inspector, world.outsider):
+        unit_ids, officer_ids = selectors.search_units(user)
+        assert sorted(unit_ids) == sorted(visible_unit_ids(user))
+        assert officer_ids == selectors.officer_unit_ids(user)
+    # The commune officer keeps the new commune's and the old commune's books.
+    assert selectors.search_units(world.officer)[1] == {world.commune.pk, world.old_commune.pk}
+    assert selectors.search_units(world.inspector)[1] == set()
+    with CaptureQueriesContext(connection) as queries:
+        result = services.search_register(world.officer, {"name": "bao ngoc"})
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert result.officer_ids == {world.commune.pk, world.old_commune.pk}
+    assert sum('"org_membership"' in q for q in sql) == 1  # scope and ID visibility together
+    # One transaction for the record and its audit line (here a savepoint, as the test runs
+    # in a transaction; outside, BEGIN): the audit line adds none of its own.
+    assert [q.split()[0] for q in sql if q.startswith("SAVEPOINT")] == ["SAVEPOINT"]
+    # scope, notes, ids, then the record of the search and its audit line (insert, chain
+    # head, insert, head update).
+    writes = [q.split()[0] for q in sql if q.split()[0] in ("INSERT", "UPDATE")]
+    assert writes == ["INSERT", "INSERT", "UPDATE"]
+    assert len([q for q in sql if q.lstrip("(").startswith("SELECT")]) == 4

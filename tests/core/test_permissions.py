@@ -1,7 +1,9 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from cchc.core.permissions import has_role, roles_of, scope, visible_units
+from cchc.core.permissions import has_role, roles_of, scope, visible_unit_ids, visible_units
 from cchc.org.models import AdministrativeUnit, Membership, Role
 from tests.factories import MembershipFactory, UserFactory, small_tree
 
@@ -46,6 +48,22 @@ def test_anonymous_and_unassigned_users_see_nothing():
     small_tree()
     assert not visible_units(AnonymousUser()).exists()
     assert not visible_units(UserFactory()).exists()
+
+
+def test_visible_unit_ids_are_the_visible_units_in_one_query():
+    t = small_tree()
+    users = [MembershipFactory(unit=t[key]).user for key in ("p", "a", "b", "d")]
+    both = MembershipFactory(unit=t["b"]).user
+    MembershipFactory(user=both, unit=t["d"])
+    users += [both, UserFactory(), UserFactory(is_superuser=True), AnonymousUser()]
+    for user in users:
+        with CaptureQueriesContext(connection) as queries:
+            ids = visible_unit_ids(user)
+        expected = visible_units(user).values_list("pk", flat=True)
+        assert sorted(ids) == sorted(expected)
+        assert len(queries.captured_queries) == (0 if user.is_anonymous else 1)
+    assert len(visible_unit_ids(users[0])) == 6  # the province: both trees
+    assert len(visible_unit_ids(users[1])) == 2  # A1 and the old commune it took over
 
 
 def test_scope_filters_any_queryset_by_unit():

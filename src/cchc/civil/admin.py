@@ -12,7 +12,6 @@ from .models import (
     MarginalNote,
     RegisterBook,
     RegisterEntry,
-    SearchAudit,
 )
 
 
@@ -76,9 +75,3 @@ class ExtractCopyAdmin(ReadOnlyAdmin):
     list_display = ("entry", "dossier", "copies", "issued_at")
     raw_id_fields = ("entry", "dossier")
 
-
-@admin.register(SearchAudit)
-class SearchAuditAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "params", "result_count", "truncated", "source")
-    list_filter = ("source",)
-    date_hierarchy = "at"

@@ -18,6 +18,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cchc.core.audittrail import record_personal_export
 from cchc.core.permissions import visible_units
 from cchc.errors import Forbidden, InvalidInput, NotFound
 from cchc.org.selectors import unit_by_key, units_under
@@ -242,8 +243,8 @@ class EntryListView(generics.GenericAPIView):
     def get(self, request):
         result = services.search_register(request.user, request.query_params, source="api")
         page = self.paginate_queryset(result.ids)
-        data = EntrySummarySerializer(result.load(page), many=True,
-                                      context=_context(request)).data
+        data = EntrySummarySerializer(result.load(page), many=True, context={
+            "request": request, "officer_ids": result.officer_ids}).data
         response = self.get_paginated_response(data)
         response["X-Result-Count"] = str(result.count)
         response["X-Result-Truncated"] = "true" if result.truncated else "false"
@@ -370,7 +371,9 @@ class EntryPdfView(APIView):
         if kind not in (documents.EXTRACT, documents.CERTIFICATE):
             raise NotFound()
         _check_documents(request, entry)
-        return _pdf(documents.render_pdf(entry, kind), documents.file_name(entry, kind))
+        data = documents.render_pdf(entry, kind)
+        record_personal_export(request.user, kind=f"civil.{kind}", obj=entry, format="pdf")
+        return _pdf(data, documents.file_name(entry, kind))
 
 
 @extend_schema(tags=[TAG])
@@ -385,8 +388,10 @@ class CopyPdfView(APIView):
         if copy is None:
             raise NotFound(_("Không tìm thấy bản sao trích lục."))
         _check_documents(request, copy.entry)
-        return _pdf(documents.render_pdf(copy.entry, documents.EXTRACT, copy),
-                    documents.file_name(copy.entry, documents.EXTRACT))
+        data = documents.render_pdf(copy.entry, documents.EXTRACT, copy)
+        record_personal_export(request.user, kind="civil.extract_copy", obj=copy.entry,
+                               format="pdf", copy_id=copy.pk)
+        return _pdf(data, documents.file_name(copy.entry, documents.EXTRACT))
 
 
 # -- statistics and evidence ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cchc.org.models import AdministrativeUnit
 
@@ -148,6 +148,7 @@ def document_context(entry: RegisterEntry, kind: str, copy: ExtractCopy | None =
     }
 
 
+@translation.override("vi")
 def document_html(entry: RegisterEntry, kind: str, copy: ExtractCopy | None = None,
                   *, today: datetime.date | None = None) -> str:
     return render_to_string(f"civil/documents/{entry.event_type}.html",

@@ -308,22 +308,3 @@ class ExtractCopy(models.Model):
     def __str__(self):
         return f"{self.entry} ({self.issued_at:%d/%m/%Y})"
 
-
-class SearchAudit(models.Model):
-    """Every search of the registers: who, when, with what, how many results."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    at = models.DateTimeField(_("lúc"), db_index=True)
-    params = models.JSONField(_("điều kiện tìm"), default=dict)
-    result_count = models.PositiveIntegerField(_("số kết quả"))
-    truncated = models.BooleanField(_("vượt giới hạn"), default=False)
-    source = models.CharField(_("nguồn"), max_length=10, default="page")
-
-    class Meta:
-        verbose_name = _("nhật ký tra cứu hộ tịch")
-        verbose_name_plural = _("nhật ký tra cứu hộ tịch")
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}: {self.result_count}"

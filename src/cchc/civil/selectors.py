@@ -50,9 +50,9 @@ from django.db.models.functions import Concat, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.core.permissions import memberships, scope
+from cchc.core.permissions import scope, visible_unit_ids, visible_unit_ids_query
 from cchc.errors import InvalidInput, NotFound
-from cchc.org.models import AdministrativeUnit, Role
+from cchc.org.models import AdministrativeUnit, Membership, Role
 from cchc.org.selectors import units_under
 from cchc.textfold import fold
 from cchc.workcal.calendar import VN_TZ
@@ -81,16 +81,43 @@ def local_date(instant: datetime.datetime) -> datetime.date:
 # -- who may see what -------------------------------------------------------------------------
 
 
+def _officer_units_query(user, roles=CIVIL_ROLES) -> QuerySet:
+    own = Membership.objects.filter(user=user, role__in=roles).order_by()
+    predecessors = AdministrativeUnit.successors.through.objects.filter(
+        to_administrativeunit_id__in=own.values("unit_id"))
+    return own.values_list("unit_id", flat=True).union(
+        predecessors.values_list("from_administrativeunit_id", flat=True))
+
+
 def officer_unit_ids(user, roles=CIVIL_ROLES) -> set[int]:
     """Units whose registers the user keeps: their own units in a civil role, and the units
-    those succeeded on 1/7/2025 (the new commune keeps the old commune's books)."""
+    those succeeded on 1/7/2025 (the new commune keeps the old commune's books). One query."""
     if not user.is_authenticated:
         return set()
-    units = {m.unit for m in memberships(user) if m.role in roles}
-    ids = {u.pk for u in units}
-    for unit in units:
-        ids.update(unit.predecessors.values_list("pk", flat=True))
-    return ids
+    return set(_officer_units_query(user, roles))
+
+
+def search_units(user) -> tuple[list[int] | None, set[int]]:
+    """(units whose entries the user may search — None for a superuser: all —, units whose
+    ID numbers the user may see): ``visible_unit_ids`` and ``officer_unit_ids`` read in one
+    round trip, as a search needs both."""
+    if not user.is_authenticated:
+        return [], set()
+    if user.is_superuser:
+        return None, officer_unit_ids(user)
+    rows = (visible_unit_ids_query(user).annotate(officer=Value(False))
+            .values_list("pk", "officer")
+            .union(Membership.objects.filter(user=user, role__in=CIVIL_ROLES).order_by()
+                   .annotate(officer=Value(True)).values_list("unit_id", "officer"),
+                   AdministrativeUnit.successors.through.objects.filter(
+                       to_administrativeunit__memberships__user=user,
+                       to_administrativeunit__memberships__role__in=CIVIL_ROLES)
+                   .annotate(officer=Value(True))
+                   .values_list("from_administrativeunit_id", "officer"), all=True))
+    visible, officer = [], set()
+    for unit_id, is_officer in rows:
+        (officer.add(unit_id) if is_officer else visible.append(unit_id))
+    return visible, officer
 
 
 def can_see_id_numbers(user, unit_id: int) -> bool:
@@ -377,16 +404,17 @@ class _Like(Func):
         return f"{expression_sql} LIKE {pattern_sql}", [*expression_params, *pattern_params]
 
 
-def searchable_entries(user) -> QuerySet[RegisterEntry]:
+def searchable_entries(user, unit_ids: list[int] | None = None) -> QuerySet[RegisterEntry]:
     """``visible_entries`` with the user's units as a literal list of ids: the same scope
     (``core.permissions.scope``), but the planner can estimate a list, not a path-prefix
-    subquery (it guessed one unit for a whole province and scanned by unit)."""
+    subquery (it guessed one unit for a whole province and scanned by unit). ``unit_ids``:
+    that list, when already read (``search_units``)."""
     if not user.is_authenticated:
         return RegisterEntry.objects.none()
     if user.is_superuser:
         return RegisterEntry.objects.all()
-    unit_ids = list(scope(AdministrativeUnit.objects.all(), user, "pk")
-                    .values_list("pk", flat=True))
+    if unit_ids is None:
+        unit_ids = visible_unit_ids(user)
     return RegisterEntry.objects.filter(unit_id__in=unit_ids)
 
 
@@ -415,13 +443,14 @@ def _corrected(criteria: Criteria, words: list[str]) -> dict[str, set[int]]:
     return found
 
 
-def search_entries(user, criteria: Criteria) -> QuerySet[RegisterEntry]:
+def search_entries(user, criteria: Criteria, *,
+                   unit_ids: list[int] | None = None) -> QuerySet[RegisterEntry]:
     """Entries the user may see that match every given criterion, newest first.
 
     Names: every word of the query is a whole word of the subject's or (for a marriage) the
     partner's folded name, in any order ("ngoc anh" and "Anh Nguyen" find "Nguyễn Thị Ngọc
     Anh"; "d" matches "đ")."""
-    queryset = searchable_entries(user)
+    queryset = searchable_entries(user, unit_ids)
     words = name_words(criteria.name) if criteria.name else []
     corrected = _corrected(criteria, words)
     if words:
@@ -451,7 +480,7 @@ def search_entries(user, criteria: Criteria) -> QuerySet[RegisterEntry]:
 def entries_by_ids(ids) -> list[RegisterEntry]:
     """The entries of ``ids``, in that order."""
     ids = list(ids)
-    rows = RegisterEntry.objects.select_related("book", "unit").in_bulk(ids)
+    rows = RegisterEntry.objects.select_related("book", "unit", "dossier").in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.audittrail import record_personal_export
 from cchc.errors import DomainError, Forbidden, NotFound
 
 from . import documents, rules, selectors, services
@@ -171,8 +172,9 @@ def entry_pdf(request, pk, kind):
     except DomainError as exc:
         return _error_page(request, exc)
     kind = DOCUMENT_SLUGS[kind]
-    return _pdf_response(documents.render_pdf(entry, kind), documents.file_name(entry, kind),
-                         request)
+    data = documents.render_pdf(entry, kind)
+    record_personal_export(request.user, kind=f"civil.{kind}", obj=entry, format="pdf")
+    return _pdf_response(data, documents.file_name(entry, kind), request)
 
 
 @login_required
@@ -185,8 +187,10 @@ def copy_pdf(request, pk):
         _check_documents_allowed(request.user, copy.entry)
     except DomainError as exc:
         return _error_page(request, exc)
-    return _pdf_response(documents.render_pdf(copy.entry, documents.EXTRACT, copy),
-                         documents.file_name(copy.entry, documents.EXTRACT), request)
+    data = documents.render_pdf(copy.entry, documents.EXTRACT, copy)
+    record_personal_export(request.user, kind="civil.extract_copy", obj=copy.entry,
+                           format="pdf", copy_id=copy.pk)
+    return _pdf_response(data, documents.file_name(copy.entry, documents.EXTRACT), request)
 
 
 @login_required
@@ -295,7 +299,7 @@ def search(request):
         apply_domain_error(form, exc)
         context["error"] = exc.message
         return render(request, "civil/search.html", context, status=exc.status_code)
-    officer_ids = selectors.officer_unit_ids(user)
+    officer_ids = result.officer_ids
     page = Paginator(result.ids, PAGE_SIZE).get_page(request.GET.get("trang"))
     rows = [(e, shown_id(e.id_number, e.unit_id in officer_ids),
              shown_id(e.partner_id_number, e.unit_id in officer_ids))

@@ -4,9 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PersonalDataSearch(models.Model):
-    """Every search of people outside the civil registers (which keep their own
-    ``civil.SearchAudit``): who searched, when, where, with what and how many results —
-    the access record Nghị định 13/2023 asks a controller of personal data to keep."""
+    """Every search of people, in one place for the whole platform (the one-stop queue, the
+    civil-status registers, ...): who searched, when, where (``source``, e.g.
+    ``onestop.queue``, ``civil.page``, ``civil.api``), with what and how many results, and
+    whether the results were cut at the search's limit — the access record Nghị định 13/2023
+    asks a controller of personal data to keep. Written by ``services.record_personal_search``
+    only."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                              related_name="+")
@@ -14,6 +17,7 @@ class PersonalDataSearch(models.Model):
     source = models.CharField(_("nơi tra cứu"), max_length=40)
     params = models.JSONField(_("điều kiện tìm"), default=dict)
     result_count = models.PositiveIntegerField(_("số kết quả"))
+    truncated = models.BooleanField(_("vượt giới hạn"), default=False)
 
     class Meta:
         verbose_name = _("nhật ký tra cứu dữ liệu cá nhân")

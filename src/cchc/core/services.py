@@ -11,23 +11,30 @@ from .models import AuditChainHead, AuditRecord, PersonalDataSearch
 
 @transaction.atomic
 def record_personal_search(user, *, source: str, params: dict, result_count: int,
-                           at=None) -> PersonalDataSearch:
-    """Record that ``user`` searched for people (by name or identifier) at ``source``."""
-    search = PersonalDataSearch.objects.create(
+                           truncated: bool = False, at=None) -> PersonalDataSearch:
+    """Record that ``user`` searched for people (by name or identifier) at ``source`` (e.g.
+    ``onestop.queue``, ``civil.page``): the one place every search of people is written, with
+    its line in the hash-chained audit log, in one transaction."""
+    search = PersonalDataSearch(
         user=user if getattr(user, "is_authenticated", False) else None,
         at=at or timezone.now(), source=source[:40],
         params={k: str(v)[:200] for k, v in params.items() if v not in (None, "")},
-        result_count=result_count)
+        result_count=result_count, truncated=truncated)
+    search.save(force_insert=True)
     append_audit("personal_data.search", actor=user, obj=search,
                  data={"source": search.source, "result_count": result_count}, at=search.at)
     return search
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def append_audit(action: str, *, actor=None, obj=None, data: dict | None = None,
                  at=None) -> AuditRecord:
     """Append one record to the hash-chained audit log, inside the caller's transaction (a
-    rolled-back action leaves no record). Writers queue on the chain head's row lock."""
+    rolled-back action leaves no record). Writers queue on the chain head's row lock.
+
+    No savepoint of its own (two round trips fewer for every audited action): a failure here
+    fails the caller's whole transaction, which is what an action whose record cannot be
+    written must do anyway."""
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     user = actor if getattr(actor, "is_authenticated", False) else None
     record = AuditRecord(

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.db import transaction
-from django.utils import timezone
-
-from cchc.core.services import append_audit
+from cchc.core.services import record_personal_search
 
 from .. import selectors
-from ..models import (
-    RegisterEntry,
-    SearchAudit,
-)
+from ..models import RegisterEntry
 
 
 @dataclasses.dataclass
@@ -25,6 +19,8 @@ class SearchResult:
     ids: list[int]
     count: int
     truncated: bool
+    # Units whose ID numbers the user may see unmasked (read with the scope, one query).
+    officer_ids: set[int] = dataclasses.field(default_factory=set)
 
     def load(self, ids) -> list[RegisterEntry]:
         return selectors.entries_by_ids(ids)
@@ -35,24 +31,21 @@ class SearchResult:
 
 
 def search_register(user, params, *, source: str = "page") -> SearchResult:
-    """Search the registers the user may see, and write the audit row of the search (one
-    INSERT, its own transaction).
+    """Search the registers the user may see, and record the search in core's record of
+    searches of people (``core.services.record_personal_search``, source ``civil.<source>``,
+    its own transaction).
 
     The matches are read unordered up to ``MAX_RESULTS`` + 1 and sorted newest first here:
     the database stops after that many rows instead of sorting every match of a common name.
     When there are more (``truncated``), the page asks to narrow the search, and the rows
     shown are the first found rather than the newest."""
     criteria = params if isinstance(params, selectors.Criteria) else selectors.parse_criteria(params)
-    rows = list(selectors.search_entries(user, criteria).order_by()
+    unit_ids, officer_ids = selectors.search_units(user)
+    rows = list(selectors.search_entries(user, criteria, unit_ids=unit_ids).order_by()
                 .values_list("pk", "registered_at")[: selectors.MAX_RESULTS + 1])
     truncated = len(rows) > selectors.MAX_RESULTS
     rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
     ids = [pk for pk, _at in rows[: selectors.MAX_RESULTS]]
-    with transaction.atomic():
-        audit = SearchAudit.objects.create(
-            user=user if user.is_authenticated else None, at=timezone.now(),
-            params=criteria.as_params(), result_count=len(ids), truncated=truncated,
-            source=source)
-        append_audit("civil.search", actor=user, obj=audit,
-                     data={"source": source, "result_count": len(ids)}, at=audit.at)
-    return SearchResult(criteria, ids, len(ids), truncated)
+    record_personal_search(user, source=f"civil.{source}", params=criteria.as_params(),
+                           result_count=len(ids), truncated=truncated)
+    return SearchResult(criteria, ids, len(ids), truncated, officer_ids)
