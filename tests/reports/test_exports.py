@@ -121,3 +121,24 @@ def test_command_line_exit_code(rw, tmp_path):
                             env={**__import__("os").environ, "CCHC_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "không hợp lệ" in result.stderr
+
+
+def test_exports_are_vietnamese_when_english_is_active(report):
+    """Official documents: the XLSX and the PDF stay Vietnamese; the labels themselves are
+    translatable (the report page shows them in English)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = [str(label) for _key, label, _width in exports.GROUPS]
+        data = exports.timeliness_pdf(report)
+        workbook = load_workbook(io.BytesIO(exports.timeliness_xlsx(report)))
+        assert translation.get_language() == "en"
+    assert english[0] != "Số hồ sơ tiếp nhận"
+    text = pdf_text(data)
+    assert_in_pdf(text, "SỞ NỘI VỤ", "Số hồ sơ tiếp nhận", "Tổng cộng",
+                  "Kỳ báo cáo: từ ngày 01/05/2026 đến ngày 31/05/2026")
+    assert english[0] not in text
+    cells = {str(c.value) for row in workbook.active.iter_rows() for c in row if c.value}
+    assert {"Số hồ sơ tiếp nhận", "Tổng cộng", "STT"} <= cells
+    assert english[0] not in cells
+

@@ -14,7 +14,9 @@ import datetime
 import io
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -30,18 +32,32 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 FONT = "Times New Roman"
 
-GROUP_LABELS = {"unit": "Đơn vị", "field": "Lĩnh vực", "procedure": "Thủ tục hành chính"}
-MODE_LABELS = {"as_was": "Số liệu theo đơn vị tiếp nhận (đơn vị hành chính tại thời điểm tiếp nhận)",
-               "successors": "Số liệu của đơn vị cũ được gộp vào đơn vị kế thừa từ 01/7/2025"}
+# Translatable (the report page shows them in the reader's language); the documents
+# themselves are rendered under ``translation.override(DOCUMENT_LANGUAGE)``.
+DOCUMENT_LANGUAGE = "vi"
+GROUP_LABELS = {"unit": gettext_lazy("Đơn vị"), "field": gettext_lazy("Lĩnh vực"),
+                "procedure": gettext_lazy("Thủ tục hành chính")}
+MODE_LABELS = {
+    "as_was": gettext_lazy("Số liệu theo đơn vị tiếp nhận (đơn vị hành chính tại thời điểm "
+                           "tiếp nhận)"),
+    "successors": gettext_lazy("Số liệu của đơn vị cũ được gộp vào đơn vị kế thừa từ "
+                               "01/7/2025"),
+}
 COLUMNS = [
-    ("received", "total", "Tổng số"), ("received", "online", "Trực tuyến"),
-    ("received", "carried_over", "Từ kỳ trước"), ("received", "new_direct_postal", "Trực tiếp, bưu chính"),
-    ("resolved", "total", "Tổng số"), ("resolved", "on_time", "Trước hạn, đúng hạn"),
-    ("resolved", "late", "Quá hạn"),
-    ("pending", "total", "Tổng số"), ("pending", "within", "Trong hạn"), ("pending", "overdue", "Quá hạn"),
+    ("received", "total", gettext_lazy("Tổng số")),
+    ("received", "online", gettext_lazy("Trực tuyến")),
+    ("received", "carried_over", gettext_lazy("Từ kỳ trước")),
+    ("received", "new_direct_postal", gettext_lazy("Trực tiếp, bưu chính")),
+    ("resolved", "total", gettext_lazy("Tổng số")),
+    ("resolved", "on_time", gettext_lazy("Trước hạn, đúng hạn")),
+    ("resolved", "late", gettext_lazy("Quá hạn")),
+    ("pending", "total", gettext_lazy("Tổng số")),
+    ("pending", "within", gettext_lazy("Trong hạn")),
+    ("pending", "overdue", gettext_lazy("Quá hạn")),
 ]
-GROUPS = [("received", "Số hồ sơ tiếp nhận", 4), ("resolved", "Số hồ sơ đã giải quyết", 3),
-          ("pending", "Số hồ sơ đang giải quyết", 3)]
+GROUPS = [("received", gettext_lazy("Số hồ sơ tiếp nhận"), 4),
+          ("resolved", gettext_lazy("Số hồ sơ đã giải quyết"), 3),
+          ("pending", gettext_lazy("Số hồ sơ đang giải quyết"), 3)]
 MEASURE_OF = {("received", "total"): "received", ("received", "online"): "online",
               ("received", "carried_over"): "carried_over",
               ("received", "new_direct_postal"): "new_direct_postal",
@@ -61,13 +77,15 @@ def number(value: int) -> str:
 
 def period_line(report: TimelinessReport) -> str:
     p = report.period
-    return f"Kỳ báo cáo: từ ngày {dmy(p.start)} đến ngày {dmy(p.end)}"
+    return _("Kỳ báo cáo: từ ngày {start} đến ngày {end}").format(start=dmy(p.start),
+                                                                  end=dmy(p.end))
 
 
 def scope_line(report: TimelinessReport) -> str:
     unit = report.filters.unit
     where = unit.name if unit is not None else (home_province().name if home_province() else "")
-    parts = [f"Phạm vi: {where}" if where else "", MODE_LABELS[report.filters.mode]]
+    parts = [_("Phạm vi: {where}").format(where=where) if where else "",
+             str(MODE_LABELS[report.filters.mode])]
     return "; ".join(p for p in parts if p)
 
 
@@ -78,12 +96,12 @@ def province_names() -> tuple[str, str]:
     """("TỈNH ĐỒNG THÁP", "Đồng Tháp"): the heading's form and the place of the date line."""
     province = home_province()
     if province is None:
-        return "TỈNH", "……"
+        return _("TỈNH"), "……"
     name = province.name
     folded = fold(name)
     kind = next((k for k in _PROVINCE_KINDS if folded.startswith(k)), None)
     if kind is None:
-        return f"TỈNH {name.upper()}", name
+        return f"{_('TỈNH')} {name.upper()}", name
     return name.upper(), name[len(kind):].strip()
 
 
@@ -91,15 +109,16 @@ def header(report: TimelinessReport, today: datetime.date | None = None) -> dict
     today = today or timezone.localdate()
     heading, place = province_names()
     unit = report.filters.unit
-    parent = f"ỦY BAN NHÂN DÂN {heading}"
+    parent = _("ỦY BAN NHÂN DÂN {unit}").format(unit=heading)
     if unit is None or unit.level == Level.PROVINCE:
-        agency, sign = "SỞ NỘI VỤ", "BC-SNV"
+        agency, sign = _("SỞ NỘI VỤ"), "BC-SNV"
     else:
-        agency, sign = f"ỦY BAN NHÂN DÂN {unit.name.upper()}", "BC-UBND"
+        agency, sign = _("ỦY BAN NHÂN DÂN {unit}").format(unit=unit.name.upper()), "BC-UBND"
     day = f"{today.day:02d}" if today.day < 10 else str(today.day)
     month = f"{today.month:02d}" if today.month < 3 else str(today.month)
     return {"parent": parent, "agency": agency, "sign": sign,
-            "date_line": f"{place}, ngày {day} tháng {month} năm {today.year}"}
+            "date_line": _("{place}, ngày {day} tháng {month} năm {year}").format(
+                place=place, day=day, month=month, year=today.year)}
 
 
 def _rows(report: TimelinessReport):
@@ -109,6 +128,12 @@ def _rows(report: TimelinessReport):
 
 
 def timeliness_xlsx(report: TimelinessReport) -> bytes:
+    """The report as XLSX, in Vietnamese whatever language is active (an official document)."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _timeliness_xlsx(report)
+
+
+def _timeliness_xlsx(report: TimelinessReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Giai quyet TTHC"
@@ -117,7 +142,7 @@ def timeliness_xlsx(report: TimelinessReport) -> bytes:
     head = header(report)
     title_font = Font(name=FONT, size=14, bold=True)
     lines = [(head["agency"], Font(name=FONT, size=12, bold=True)),
-             ("BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", title_font),
+             (_("BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"), title_font),
              (period_line(report), Font(name=FONT, size=12, italic=True)),
              (scope_line(report), Font(name=FONT, size=11, italic=True))]
     for index, (text, font) in enumerate(lines, start=1):
@@ -127,16 +152,16 @@ def timeliness_xlsx(report: TimelinessReport) -> bytes:
     top = len(lines) + 2  # a blank row, then the headers
     bold = Font(name=FONT, size=11, bold=True)
     normal = Font(name=FONT, size=11)
-    for col, text in ((1, "STT"), (2, GROUP_LABELS[report.filters.group])):
+    for col, text in ((1, _("STT")), (2, str(GROUP_LABELS[report.filters.group]))):
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
         ws.cell(row=top, column=col, value=text)
     col = 3
     for _key, label, width in GROUPS:
         ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=col + width - 1)
-        ws.cell(row=top, column=col, value=label)
+        ws.cell(row=top, column=col, value=str(label))
         col += width
     for index, (_g, _k, label) in enumerate(COLUMNS, start=3):
-        ws.cell(row=top + 1, column=index, value=label)
+        ws.cell(row=top + 1, column=index, value=str(label))
     for index in range(1, ncols + 1):
         ws.cell(row=top + 2, column=index, value=f"({index})")
         for r in (top, top + 1, top + 2):
@@ -156,7 +181,7 @@ def timeliness_xlsx(report: TimelinessReport) -> bytes:
         r += 1
     totals = report.totals.as_dict()
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
-    ws.cell(row=r, column=1, value="Tổng cộng")
+    ws.cell(row=r, column=1, value=_("Tổng cộng"))
     for index, (g, k, _l) in enumerate(COLUMNS, start=3):
         ws.cell(row=r, column=index, value=totals[g][k]).number_format = "#,##0"
     for index in range(1, ncols + 1):
@@ -181,6 +206,12 @@ def timeliness_xlsx(report: TimelinessReport) -> bytes:
 
 
 def timeliness_pdf(report: TimelinessReport) -> bytes:
+    """The report as PDF, in Vietnamese whatever language is active (an official document)."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _timeliness_pdf(report)
+
+
+def _timeliness_pdf(report: TimelinessReport) -> bytes:
     from weasyprint import HTML
 
     group = report.filters.group

@@ -212,3 +212,23 @@ def test_forms_that_do_not_apply_say_so(receive, world):
         "01", "02", "05", "06"]
     for number, _title in documents.available_forms(dossier):
         form_html(dossier, number)
+
+
+def test_forms_are_vietnamese_when_english_is_active(world):
+    """Forms 01-07 are official documents: rendered in Vietnamese whatever the page language."""
+    from django.utils import translation
+
+    from cchc.onestop.models import Channel
+
+    dossier = services.submit_online(agency=world.desk, procedure=world.five_days,
+                                     applicant=APPLICANT, at=at("2026-04-25 20:00"))
+    services.refuse_dossier(dossier, actor=world.desk_officer, reason="Không thuộc thẩm quyền",
+                            at=at("2026-04-28 08:10"))
+    dossier.refresh_from_db()
+    with translation.override("en"):
+        english = str(Channel.ONLINE.label)
+        text = pdf_text(render_form(dossier, "03"))
+        assert translation.get_language() == "en"
+    assert english.lower() != "trực tuyến"
+    assert_in_pdf(text, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "(trực tuyến)")
+    assert english.lower() not in text

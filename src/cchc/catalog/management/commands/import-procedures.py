@@ -3,14 +3,16 @@
 import datetime
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from cchc.catalog.importer import FORMATS, FileError, import_procedures, read_rows
+from cchc.commands import BaseCommand
 
 
 class Command(BaseCommand):
     help = (
-        "Nạp thủ tục hành chính từ tệp CSV, JSON (mảng hoặc JSON Lines) hoặc XLSX theo các thuộc "
+        gettext_lazy("Nạp thủ tục hành chính từ tệp CSV, JSON (mảng hoặc JSON Lines) hoặc XLSX theo các thuộc "
         "tính của Cơ sở dữ liệu quốc gia. Cột: base_code, name, level (province|district|commune), "
         "agency_code, field (mã hoặc tên lĩnh vực), time_direct, time_online, time_postal (ngày "
         "làm việc, 0 = trong ngày, cho phép nửa ngày; để trống = không áp dụng), fee (đồng), "
@@ -18,16 +20,16 @@ class Command(BaseCommand):
         "subjects, conditions, result, legal_basis, online_level (full|partial); tùy chọn: steps, "
         "fee_note, time_note, implementing_agency, implementing_agency_name, effective_from. "
         "Có lỗi thì không ghi gì và thoát với mã 2, trừ khi dùng --skip-bad. Nạp lại cùng tệp "
-        "không tạo thêm gì."
+        "không tạo thêm gì.")
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Đường dẫn tệp CSV, JSON hoặc XLSX")
-        parser.add_argument("--format", choices=FORMATS, help="Định dạng (mặc định: theo đuôi tệp)")
+        parser.add_argument("file", help=gettext_lazy("Đường dẫn tệp CSV, JSON hoặc XLSX"))
+        parser.add_argument("--format", choices=FORMATS, help=gettext_lazy("Định dạng (mặc định: theo đuôi tệp)"))
         parser.add_argument("--skip-bad", action="store_true",
-                            help="Nạp các dòng hợp lệ, báo cáo các dòng lỗi")
+                            help=gettext_lazy("Nạp các dòng hợp lệ, báo cáo các dòng lỗi"))
         parser.add_argument("--effective-from", type=datetime.date.fromisoformat,
-                            help="Ngày hiệu lực của các thủ tục mới khi tệp không ghi (YYYY-MM-DD)")
+                            help=gettext_lazy("Ngày hiệu lực của các thủ tục mới khi tệp không ghi (YYYY-MM-DD)"))
 
     def handle(self, *args, file, format, skip_bad, effective_from, **options):
         path = Path(file)

@@ -3,22 +3,24 @@ with the database, the uploaded files and a manifest of SHA-256 checksums (core/
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.core.backup import BackupError, create_backup
 
 METHODS = ["auto", "sqlite-backup", "pg_dump", "dumpdata"]
 
 
 class Command(BaseCommand):
-    help = _("Sao lưu cơ sở dữ liệu và tệp tải lên vào một tệp nén kèm mã kiểm tra SHA-256.")
+    help = gettext_lazy("Sao lưu cơ sở dữ liệu và tệp tải lên vào một tệp nén kèm mã kiểm tra SHA-256.")
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", type=Path, default=None,
-                            help=_("Tệp đích (mặc định CCHC_DATA_DIR/backups/cchc-NGÀY-GIỜ.tar.gz)"))
+                            help=gettext_lazy("Tệp đích (mặc định CCHC_DATA_DIR/backups/cchc-NGÀY-GIỜ.tar.gz)"))
         parser.add_argument("--method", choices=METHODS, default="auto",
-                            help=_("Cách sao lưu cơ sở dữ liệu (mặc định: tự chọn)"))
+                            help=gettext_lazy("Cách sao lưu cơ sở dữ liệu (mặc định: tự chọn)"))
 
     def handle(self, *args, output, method, **options):
         try:

@@ -3,14 +3,15 @@
 
 import sys
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.core.deploycheck import cchc_findings, django_findings
 
 
 class Command(BaseCommand):
-    help = _("Kiểm tra cấu hình trước khi vận hành (an toàn, HTTPS, cơ sở dữ liệu, thư mục dữ "
+    help = gettext_lazy("Kiểm tra cấu hình trước khi vận hành (an toàn, HTTPS, cơ sở dữ liệu, thư mục dữ "
              "liệu); trả mã 1 nếu có điểm không an toàn.")
     requires_system_checks = []  # the checks are what this command reports
 

@@ -11,17 +11,20 @@ import importlib
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
+from django.utils.translation import gettext_lazy
+
+from cchc.commands import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Tạo cơ sở dữ liệu nhúng, nạp tỉnh mẫu, in tài khoản mẫu và chạy máy chủ."
+    help = gettext_lazy("Tạo cơ sở dữ liệu nhúng, nạp tỉnh mẫu, in tài khoản mẫu và chạy máy chủ.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="HOST:PORT (mặc định 127.0.0.1:8000)")
-        parser.add_argument("--reset", action="store_true", help="Xóa cơ sở dữ liệu mẫu và tạo lại")
-        parser.add_argument("--no-serve", action="store_true", help="Chỉ nạp dữ liệu, không chạy máy chủ")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help=gettext_lazy("HOST:PORT (mặc định 127.0.0.1:8000)"))
+        parser.add_argument("--reset", action="store_true", help=gettext_lazy("Xóa cơ sở dữ liệu mẫu và tạo lại"))
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("Chỉ nạp dữ liệu, không chạy máy chủ"))
 
     def handle(self, *args, addr, reset, no_serve, **options):
         self._check_addr(addr)

@@ -4,19 +4,21 @@ server and the task worker first."""
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.core.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = _("Kiểm tra và khôi phục một bản sao lưu của cchc backup.")
+    help = gettext_lazy("Kiểm tra và khôi phục một bản sao lưu của cchc backup.")
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", type=Path, help=_("Tệp sao lưu (.tar.gz)"))
+        parser.add_argument("archive", type=Path, help=gettext_lazy("Tệp sao lưu (.tar.gz)"))
         parser.add_argument("--force", action="store_true",
-                            help=_("Ghi đè cả khi cơ sở dữ liệu hiện tại đã có dữ liệu"))
+                            help=gettext_lazy("Ghi đè cả khi cơ sở dữ liệu hiện tại đã có dữ liệu"))
 
     def handle(self, *args, archive, force, **options):
         try:

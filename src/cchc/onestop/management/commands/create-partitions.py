@@ -3,20 +3,22 @@ for the coming months (PostgreSQL; see ``cchc.onestop.partitions``). Run it mont
 systemd timer or cron): a month without its partition still works (its rows go to the
 default partition) but loses partition pruning until this command moves them."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.onestop import partitions
 
 
 class Command(BaseCommand):
-    help = ("Tạo các phân vùng theo tháng còn thiếu của bảng sự kiện hồ sơ (PostgreSQL), đến "
+    help = (gettext_lazy("Tạo các phân vùng theo tháng còn thiếu của bảng sự kiện hồ sơ (PostgreSQL), đến "
             "--months tháng sau tháng hiện tại; chuyển sang phân vùng mới những dòng đã nằm ở "
-            "phân vùng mặc định. Trên SQLite không làm gì.")
+            "phân vùng mặc định. Trên SQLite không làm gì."))
 
     def add_arguments(self, parser):
         parser.add_argument("--months", type=int, default=partitions.MONTHS_AHEAD,
-                            help="Số tháng tạo trước (mặc định %(default)s)")
+                            help=gettext_lazy("Số tháng tạo trước (mặc định %(default)s)"))
 
     def handle(self, *args, months, **options):
         if not 0 <= months <= 120:

@@ -3,8 +3,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.onestop.importer import import_dossiers
 
 
@@ -14,21 +16,21 @@ def _n(value) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Nhập hồ sơ một cửa từ hệ thống cũ: tệp JSON Lines, mỗi dòng một hồ sơ kèm các sự kiện "
+        gettext_lazy("Nhập hồ sơ một cửa từ hệ thống cũ: tệp JSON Lines, mỗi dòng một hồ sơ kèm các sự kiện "
         "xử lý. Mỗi dòng được kiểm tra (lỗi ghi rõ số dòng và trường); hồ sơ nhập được tính "
         "hạn, tạm dừng, đúng hạn/trễ hạn như hồ sơ tiếp nhận trực tiếp. Mặc định nhập tất cả "
         "hoặc không nhập gì (mã thoát 2 nếu có dòng lỗi); với --skip-bad, các dòng đúng được "
-        "nhập và các dòng lỗi được liệt kê."
+        "nhập và các dòng lỗi được liệt kê.")
     )
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Tệp .jsonl (UTF-8), mỗi dòng một hồ sơ")
+        parser.add_argument("file", help=gettext_lazy("Tệp .jsonl (UTF-8), mỗi dòng một hồ sơ"))
         parser.add_argument("--skip-bad", action="store_true",
-                            help="Bỏ qua các dòng lỗi, vẫn nhập các dòng đúng")
+                            help=gettext_lazy("Bỏ qua các dòng lỗi, vẫn nhập các dòng đúng"))
         parser.add_argument("--max-errors", type=int, default=200,
-                            help="Số lỗi in ra tối đa (mặc định 200)")
-        parser.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ")
+                            help=gettext_lazy("Số lỗi in ra tối đa (mặc định 200)"))
+        parser.add_argument("--no-progress", action="store_true", help=gettext_lazy("Không hiện thanh tiến độ"))
 
     def handle(self, *args, file, skip_bad, max_errors, no_progress, **options):
         path = Path(file)

@@ -3,9 +3,11 @@ dossiers over the home province (see ``cchc.onestop.seeding``)."""
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.errors import DomainError
 from cchc.onestop.seeding import seed_dossiers
 
@@ -34,31 +36,31 @@ def _n(value) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Tạo hồ sơ một cửa mẫu với số lượng lớn trên địa bàn tỉnh (các bộ phận một cửa, trung "
+        gettext_lazy("Tạo hồ sơ một cửa mẫu với số lượng lớn trên địa bàn tỉnh (các bộ phận một cửa, trung "
         "tâm phục vụ hành chính công có trong dữ liệu; thủ tục đang có hiệu lực vào ngày tiếp "
         "nhận; tiếp nhận trong giờ hành chính; hạn trả theo lịch làm việc; đa số đúng hạn, một "
         "phần trễ hạn, quá hạn, yêu cầu bổ sung, xin lỗi, rút, từ chối, đánh giá). Ghi theo "
         "từng đợt (--chunk-size hồ sơ, mỗi đợt một giao dịch): nếu bị lỗi giữa chừng, cơ sở dữ "
         "liệu chỉ giữ lại các đợt đã ghi trọn vẹn. Không chạy cho những ngày đang tiếp nhận hồ "
-        "sơ thật: trùng số thứ tự sẽ làm đợt đó bị hủy."
+        "sơ thật: trùng số thứ tự sẽ làm đợt đó bị hủy.")
     )
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
         today = timezone.localdate()
-        parser.add_argument("--count", type=int, required=True, help="Số hồ sơ cần tạo")
+        parser.add_argument("--count", type=int, required=True, help=gettext_lazy("Số hồ sơ cần tạo"))
         parser.add_argument("--from", dest="start", type=_date,
                             default=today - datetime.timedelta(days=365),
-                            help="Ngày tiếp nhận đầu tiên, YYYY-MM-DD (mặc định: một năm trước)")
+                            help=gettext_lazy("Ngày tiếp nhận đầu tiên, YYYY-MM-DD (mặc định: một năm trước)"))
         parser.add_argument("--to", dest="end", type=_date, default=today,
-                            help="Ngày tiếp nhận cuối cùng, YYYY-MM-DD (mặc định: hôm nay)")
+                            help=gettext_lazy("Ngày tiếp nhận cuối cùng, YYYY-MM-DD (mặc định: hôm nay)"))
         parser.add_argument("--seed", type=int, default=0,
-                            help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)")
+                            help=gettext_lazy("Hạt giống ngẫu nhiên (cùng hạt giống, cùng dữ liệu)"))
         parser.add_argument("--now", type=_instant, default=None,
-                            help="Thời điểm coi là hiện tại, ISO 8601 (mặc định: bây giờ)")
+                            help=gettext_lazy("Thời điểm coi là hiện tại, ISO 8601 (mặc định: bây giờ)"))
         parser.add_argument("--chunk-size", type=int, default=100_000,
-                            help="Số hồ sơ mỗi đợt ghi (mỗi đợt một giao dịch; mặc định 100000)")
-        parser.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ")
+                            help=gettext_lazy("Số hồ sơ mỗi đợt ghi (mỗi đợt một giao dịch; mặc định 100000)"))
+        parser.add_argument("--no-progress", action="store_true", help=gettext_lazy("Không hiện thanh tiến độ"))
 
     def handle(self, *args, count, start, end, seed, now, chunk_size, no_progress, **options):
         if count < 1:

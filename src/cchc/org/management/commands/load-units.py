@@ -6,10 +6,11 @@ commands by file name and imports them with ``importlib``, which accepts it.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.errors import InvalidInput
 from cchc.org.services import load_units, province_codes
 
@@ -24,13 +25,13 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument(
             "--province", action="append", metavar="CODE",
-            help=_("Mã tỉnh sau 01/7/2025, ví dụ 82 (Đồng Tháp); có thể lặp lại."),
+            help=gettext_lazy("Mã tỉnh sau 01/7/2025, ví dụ 82 (Đồng Tháp); có thể lặp lại."),
         )
         target.add_argument(
-            "--all", action="store_true", help=_("Nạp cả 34 tỉnh, thành phố."),
+            "--all", action="store_true", help=gettext_lazy("Nạp cả 34 tỉnh, thành phố."),
         )
         parser.add_argument(
-            "--no-progress", action="store_true", help=_("Không hiện thanh tiến độ."),
+            "--no-progress", action="store_true", help=gettext_lazy("Không hiện thanh tiến độ."),
         )
 
     def handle(self, *args, **options):

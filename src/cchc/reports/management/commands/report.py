@@ -10,9 +10,11 @@ and exit code 2.
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.errors import DomainError
 from cchc.reports import exports
 from cchc.reports.selectors import build_filters, timeliness_report
@@ -25,26 +27,26 @@ def _fail(message: str):
 
 
 class Command(BaseCommand):
-    help = "Báo cáo thống kê: cchc report timeliness --from YYYY-MM-DD --to YYYY-MM-DD ..."
+    help = gettext_lazy("Báo cáo thống kê: cchc report timeliness --from YYYY-MM-DD --to YYYY-MM-DD ...")
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
         reports = parser.add_subparsers(dest="report", metavar="BÁO_CÁO")
         timeliness = reports.add_parser(
-            "timeliness", help="Tình hình, kết quả giải quyết thủ tục hành chính theo kỳ")
+            "timeliness", help=gettext_lazy("Tình hình, kết quả giải quyết thủ tục hành chính theo kỳ"))
         # Checked here rather than by argparse, so that every error is in Vietnamese.
-        timeliness.add_argument("--from", dest="start", help="Ngày đầu kỳ, YYYY-MM-DD")
-        timeliness.add_argument("--to", dest="end", help="Ngày cuối kỳ, YYYY-MM-DD")
-        timeliness.add_argument("--unit", help="Mã đơn vị (ví dụ 82, 2025:30280, pre2025:868): "
-                                               "đơn vị đó và các đơn vị trực thuộc")
-        timeliness.add_argument("--format", default="json", help="json (mặc định), xlsx hoặc pdf")
-        timeliness.add_argument("--output", help="Ghi ra tệp thay vì đầu ra chuẩn")
+        timeliness.add_argument("--from", dest="start", help=gettext_lazy("Ngày đầu kỳ, YYYY-MM-DD"))
+        timeliness.add_argument("--to", dest="end", help=gettext_lazy("Ngày cuối kỳ, YYYY-MM-DD"))
+        timeliness.add_argument("--unit", help=gettext_lazy("Mã đơn vị (ví dụ 82, 2025:30280, pre2025:868): "
+                                               "đơn vị đó và các đơn vị trực thuộc"))
+        timeliness.add_argument("--format", default="json", help=gettext_lazy("json (mặc định), xlsx hoặc pdf"))
+        timeliness.add_argument("--output", help=gettext_lazy("Ghi ra tệp thay vì đầu ra chuẩn"))
         timeliness.add_argument("--mode", default="as_was",
-                                help="as_was (theo đơn vị tiếp nhận, mặc định) hoặc successors "
-                                     "(gộp đơn vị cũ vào đơn vị kế thừa)")
-        timeliness.add_argument("--group", default="unit", help="unit (mặc định), field hoặc procedure")
+                                help=gettext_lazy("as_was (theo đơn vị tiếp nhận, mặc định) hoặc successors "
+                                     "(gộp đơn vị cũ vào đơn vị kế thừa)"))
+        timeliness.add_argument("--group", default="unit", help=gettext_lazy("unit (mặc định), field hoặc procedure"))
         timeliness.add_argument("--level", default=None,
-                                help="Gộp theo cấp: province, district hoặc commune")
+                                help=gettext_lazy("Gộp theo cấp: province, district hoặc commune"))
 
     def handle(self, *args, **options):
         if options.get("report") != "timeliness":

@@ -6,9 +6,11 @@ Bad input: a Vietnamese message on stderr and exit code 2.
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cchc.commands import BaseCommand
 from cchc.errors import InvalidInput
 from cchc.workcal.calendar import parse_days
 from cchc.workcal.deadlines import explain_due, json_number, parse_instant
@@ -16,16 +18,16 @@ from cchc.workcal.selectors import get_calendar
 
 
 class Command(BaseCommand):
-    help = "Tính ngày giờ hẹn trả kết quả theo lịch làm việc của tỉnh."
+    help = gettext_lazy("Tính ngày giờ hẹn trả kết quả theo lịch làm việc của tỉnh.")
     requires_system_checks: list = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--received", help="Ngày giờ tiếp nhận, ISO 8601 (giờ địa phương nếu "
-                                               "không ghi múi giờ), ví dụ 2025-01-24T09:00")
-        parser.add_argument("--days", help="Số ngày làm việc (bội số của 0,5; 0 = trong ngày)")
-        parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON, kèm giải thích")
+        parser.add_argument("--received", help=gettext_lazy("Ngày giờ tiếp nhận, ISO 8601 (giờ địa phương nếu "
+                                               "không ghi múi giờ), ví dụ 2025-01-24T09:00"))
+        parser.add_argument("--days", help=gettext_lazy("Số ngày làm việc (bội số của 0,5; 0 = trong ngày)"))
+        parser.add_argument("--json", action="store_true", help=gettext_lazy("In kết quả dạng JSON, kèm giải thích"))
         parser.add_argument("--explain", action="store_true",
-                            help="In thêm phần giải thích bằng tiếng Việt")
+                            help=gettext_lazy("In thêm phần giải thích bằng tiếng Việt"))
 
     def handle(self, *args, **options):
         if not options.get("received"):
