@@ -71,6 +71,10 @@ def test_editor_submits_leader_approves_article_is_published(live_server, browse
     editor.click()
     editor.type("Quầy mở vào giờ hành chính và sáng thứ Bảy. Người dân được hỗ trợ tạo tài "
                 "khoản và theo dõi hồ sơ trên điện thoại.")
+    # Draftail writes its content into the form's hidden input on a timer, not per keystroke:
+    # submitting before that would save an empty paragraph (seen on a fast, idle machine).
+    page.wait_for_function("""() => [...document.querySelectorAll('input[type=hidden]')]
+        .some(input => input.value.includes('theo dõi hồ sơ trên điện thoại'))""")
     page.locator("#id_author").fill("Bích Trâm")
     page.locator("#id_photo_credit").fill("Thanh Sơn")
     page.screenshot(path=str(shots / "news-2-cms-editor.png"), full_page=True)
@@ -92,8 +96,16 @@ def test_editor_submits_leader_approves_article_is_published(live_server, browse
     login(page, base, "lanhdao.xa", "/cms/")
     expect(page.get_by_text(TITLE).first).to_be_visible()  # "Chờ bạn duyệt"
     page.goto(f"{base}/cms/pages/{article.pk}/edit/")
+    # The body is serialised by the rich-text editor's script: approving before it has loaded
+    # (a slow machine) would post an empty body.
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".Draftail-Editor [contenteditable=true]").first).to_contain_text(
+        "Quầy mở vào giờ hành chính")
     page.get_by_role("button", name="Thao tác khác").click()
     page.get_by_role("button", name="Duyệt và đăng").click()
+    page.wait_for_load_state()
+    problems = [e.inner_text() for e in page.locator(".error-message, .help-critical").all()]
+    assert not problems, problems
     expect(page.locator(".messages")).to_contain_text(TITLE)
     page.screenshot(path=str(shots / "news-4-cms-approved.png"))
     context.close()

@@ -9,10 +9,13 @@ see into 503 with ``Retry-After``: JSON with the machine-readable code
 retry: a reception sent with its ``Idempotency-Key`` is never received twice.
 """
 
+import logging
+
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
@@ -26,6 +29,8 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        logger.warning("Database unavailable for %s %s: %s", request.method, request.path_info,
+                       exception, exc_info=exception)
         message = _("Hệ thống tạm thời không kết nối được cơ sở dữ liệu; vui lòng thử lại sau "
                     "ít phút. Thao tác vừa gửi chưa được ghi nhận.")
         if request.path_info.startswith("/api/"):
