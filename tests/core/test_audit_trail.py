@@ -141,3 +141,20 @@ def test_office_hours_changes_are_recorded(admin_user):
         workcal.update_office_hours(same_day_cutoff=datetime.time(16, 0))
     [record] = AuditRecord.objects.filter(action="calendar.office_hours_changed")
     assert record.actor_id == admin_user.pk and record.data["same_day_cutoff"] == "16:00:00"
+
+
+def test_a_user_who_acted_cannot_be_deleted_and_the_dumpdata_backup_still_works(admin_user, tmp_path):
+    from django.core.management import call_command
+    from django.db.models import ProtectedError
+
+    from cchc.core.services import append_audit
+
+    officer = UserFactory()
+    append_audit("test.action", actor=officer, data={"n": 1})
+    with pytest.raises(ProtectedError):
+        officer.delete()
+    assert AuditRecord.objects.filter(actor=officer).exists()
+    out = tmp_path / "dump.json"
+    with open(out, "w", encoding="utf-8") as f:
+        call_command("dumpdata", "core.auditrecord", natural_foreign=True, stdout=f, verbosity=0)
+    assert officer.username in out.read_text(encoding="utf-8")

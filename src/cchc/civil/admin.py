@@ -5,6 +5,8 @@ masked here as for every other user who is not the unit's civil-status officer."
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.admin import ReadOnlyAdminMixin
+
 from . import rules
 from .models import (
     CivilRequest,
@@ -15,15 +17,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(RegisterBook)

@@ -6,12 +6,9 @@ from django.contrib import admin
 from .models import PersonalDataSearch
 
 
-@admin.register(PersonalDataSearch)
-class PersonalDataSearchAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "source", "params", "result_count", "truncated")
-    list_filter = ("source", "truncated")
-    list_select_related = ("user",)
-    date_hierarchy = "at"
+class ReadOnlyAdminMixin:
+    """View only: no add, change or delete, in lists, pages and bulk actions (records that the
+    services alone write: registers, dossier history, audit trails)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -21,3 +18,16 @@ class PersonalDataSearchAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.register(PersonalDataSearch)
+class PersonalDataSearchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "user", "source", "params", "result_count", "truncated")
+    list_filter = ("source", "truncated")
+    list_select_related = ("user",)
+    date_hierarchy = "at"

@@ -36,8 +36,10 @@ class AuditRecord(models.Model):
 
     seq = models.PositiveBigIntegerField(_("số thứ tự"), unique=True)
     at = models.DateTimeField(_("lúc"))
-    # The id and name stay as they were when the user is deleted: history is not rewritten.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+    # The id and name are kept as written. A user who appears here as the actor cannot be
+    # deleted (deactivate the account): history is not rewritten and backups made with
+    # natural keys never meet a dangling actor. No database constraint: the chain is append-only.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
                               related_name="+", db_constraint=False)
     actor_name = models.CharField(_("người thực hiện"), max_length=150, blank=True)
     action = models.CharField(_("hành động"), max_length=60)

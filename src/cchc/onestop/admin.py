@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.admin import ReadOnlyAdminMixin
 from cchc.org.models import Role
 
 from . import selectors
@@ -27,24 +28,6 @@ from .models import (
     ProcessTemplateStep,
     Rating,
 )
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete, in lists, pages and bulk actions."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
