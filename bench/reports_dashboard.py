@@ -35,35 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from reports_timeliness import configure  # noqa: E402 (bench/ is on the path as the script's folder)
+
 BENCH_DATABASE = "cchc_bench_dashboard"
-
-
-def configure(database_url: str, reuse: bool):
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cchc.settings"
-    os.environ["CCHC_DEBUG"] = "1"
-    os.environ.setdefault("CCHC_DATA_DIR", f"/tmp/{BENCH_DATABASE}")
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(database_url)
-    admin = psycopg.connect(dbname=config["NAME"] or "postgres", user=config["USER"] or None,
-                            password=config["PASSWORD"] or None, host=config["HOST"] or None,
-                            port=config["PORT"] or None, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone()
-    if not (reuse and exists):
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    base, _sep, _name = database_url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DATABASE}"
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        admin.close()
-
-    return drop, bool(reuse and exists)
 
 
 def old_processing(filters):
@@ -123,7 +97,6 @@ def same_processing(a: dict, b: dict) -> bool:
 
 
 def main():
-    global BENCH_DATABASE
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300_000)
     parser.add_argument("--rounds", type=int, default=5)
@@ -131,11 +104,10 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database (no generation)")
     parser.add_argument("--database", default=BENCH_DATABASE, help="name of the throwaway database")
     args = parser.parse_args()
-    BENCH_DATABASE = args.database
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("PostgreSQL only: set DATABASE_URL=postgres://user@host:port/postgres")
-    drop, reused = configure(database_url, args.reuse)
+    drop, reused = configure(database_url, args.database, args.reuse)
     try:
         import django
 

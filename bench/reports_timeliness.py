@@ -69,9 +69,12 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def configure(database_url: str, reuse: bool):
+def configure(database_url: str, database: str, reuse: bool):
+    """Create (or, with ``reuse``, keep) the throwaway ``database`` on the server of
+    ``database_url`` and point Django at it; returns (drop, reused)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "cchc.settings"
     os.environ["CCHC_DEBUG"] = "1"
+    os.environ.setdefault("CCHC_DATA_DIR", f"/tmp/{database}")
     import dj_database_url
     import psycopg
 
@@ -79,18 +82,18 @@ def configure(database_url: str, reuse: bool):
     admin = psycopg.connect(dbname=config["NAME"] or "postgres", user=config["USER"] or None,
                             password=config["PASSWORD"] or None, host=config["HOST"] or None,
                             port=config["PORT"] or None, autocommit=True)
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE]).fetchone()
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
     if not (reuse and exists):
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {database}")
     base, _sep, _name = database_url.rpartition("/")
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DATABASE}"
+    os.environ["DATABASE_URL"] = f"{base}/{database}"
 
     def drop():
         from django.db import connections
 
         connections.close_all()
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         admin.close()
 
     return drop, bool(reuse and exists)
@@ -409,7 +412,7 @@ VN = None
 
 
 def main():
-    global VN, BENCH_DATABASE
+    global VN
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=7)
@@ -417,11 +420,10 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database (no generation)")
     parser.add_argument("--database", default=BENCH_DATABASE, help="name of the throwaway database")
     args = parser.parse_args()
-    BENCH_DATABASE = args.database
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("PostgreSQL only: set DATABASE_URL=postgres://user@host:port/postgres")
-    drop, reused = configure(database_url, args.reuse)
+    drop, reused = configure(database_url, args.database, args.reuse)
     try:
         import django
 
