@@ -20,6 +20,18 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: each test's database reuses the same ids, so a
+    cached page, throttle count or the dashboards' closed months must not outlive the test
+    that made it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_province_memo():
     """The layout's province is memoised per process; a test's rolled-back units must not
     reach the next test through it."""

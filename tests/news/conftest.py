@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from cchc.org.models import Era, Level, Role
@@ -11,12 +10,9 @@ OLD_END = datetime.date(2025, 6, 30)
 
 
 @pytest.fixture(autouse=True)
-def news_urls_and_clean_cache(settings):
+def news_urls(settings):
     settings.ROOT_URLCONF = "tests.news.urls"
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _member(username, unit, role):

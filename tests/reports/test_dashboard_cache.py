@@ -5,7 +5,6 @@ month in two counted right at the edges."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -16,13 +15,6 @@ from tests.reports.test_pages_api import data  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 APRIL_MAY = Period(datetime.date(2026, 4, 1), datetime.date(2026, 5, 31))
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def board(period, user, **kw):

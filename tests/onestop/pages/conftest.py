@@ -4,7 +4,6 @@ stored in a temporary directory and an empty cache (the lookup throttle lives th
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.catalog.services import register_procedure
@@ -25,9 +24,6 @@ def fake_pdf(name="khong-phai-pdf.pdf"):
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import datetime
 import hashlib
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
@@ -223,12 +222,8 @@ def _scope_key(filters: Filters) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def cached_month_parts(filters: Filters, *, use_cache: bool | None = None) -> dict[int, dict]:
-    """``month_parts`` of the whole period, the closed months from the cache when valid.
-    ``use_cache`` None: on, except under tests (each test's database reuses the same ids, which
-    the marks rely on; the cache's own tests turn it on and clear it)."""
-    if use_cache is None:
-        use_cache = not settings.TESTING
+def cached_month_parts(filters: Filters, *, use_cache: bool = True) -> dict[int, dict]:
+    """``month_parts`` of the whole period, the closed months from the cache when valid."""
     p = filters.period
     closed = _closed_months(p, timezone.localdate(timezone=VN_TZ)) if use_cache else []
     parts: dict[int, dict] = {}
@@ -346,7 +341,7 @@ def satisfaction(parts: dict[int, dict]) -> dict:
     return {"total": total, "levels": levels, "satisfied_rate": _rate(happy, total)}
 
 
-def dashboard(filters: Filters, *, use_cache: bool | None = None) -> Dashboard:
+def dashboard(filters: Filters, *, use_cache: bool = True) -> Dashboard:
     """The figures of the period: the timeliness report (overdue by unit, totals) counted for
     the whole period, the monthly figures added up from ``cached_month_parts``."""
     filters = Filters(period=filters.period, user=filters.user, unit=filters.unit, mode=filters.mode,
