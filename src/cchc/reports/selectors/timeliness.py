@@ -273,14 +273,24 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
     p_t = repr(work.position_of_midnight(local))
     measured = work.floor(f"{pos('ev.res', 'wr')} - {pos('ev.req', 'wq')} + 0.000001")
     pause_of_one = f"COALESCE(ev.res_paused, {measured})"
+    supplement = f"e.action IN ('{REQUEST}', '{RESUME}')"
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # ev holds only the events before as_of (the later monthly partitions are not probed);
+        # whether the dossier has supplement events at all is asked only when it has none
+        # before as_of (rare: a request after the period).
+        no_events = (f"COALESCE(ev.total, 0) = 0 AND NOT EXISTS (SELECT 1 FROM {events} e WHERE "
+                     f"e.dossier_id = s.s_id AND {supplement} AND e.at >= %s)")
+    else:
+        no_events = "COALESCE(ev.total, 0) = 0"
     overdue = f"""CASE
         WHEN s.s_due IS NULL THEN 0
-        WHEN COALESCE(ev.total, 0) = 0 THEN CASE
+        WHEN {no_events} THEN CASE
             WHEN s.s_count > 1 THEN 1
             WHEN s.s_since IS NOT NULL THEN CASE WHEN s.s_since > s.s_due THEN 1 ELSE 0 END
             WHEN s.s_paused = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
             WHEN {p_t} - {pos('s.s_due', 'wd')} >= s.s_paused THEN 1 ELSE 0 END
-        WHEN ev.n = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
+        WHEN COALESCE(ev.n, 0) = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
         WHEN ev.n > 1 THEN 1
         WHEN ev.res IS NULL THEN CASE WHEN ev.req > s.s_due THEN 1 ELSE 0 END
         WHEN {pause_of_one} = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
@@ -296,8 +306,7 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
                    MIN(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN e.at END) AS req,
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN e.at END) AS res,
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused"""
-    supplement = f"e.action IN ('{REQUEST}', '{RESUME}')"
-    if connection.vendor == "postgresql":
+    if postgresql:
         # Per dossier, from its submission on (no event is older than its dossier's submission:
         # docs/scaling.md 2.1): run-time partition pruning skips the monthly event partitions
         # before it, where probing every partition for every dossier cost most of the report.
@@ -306,7 +315,7 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
             SELECT s.s_id AS id, x.* FROM s CROSS JOIN LATERAL (
                 SELECT {aggregates}
                 FROM {events} e
-                WHERE e.dossier_id = s.s_id AND {supplement} AND e.at >= s.s_submitted) x)"""
+                WHERE e.dossier_id = s.s_id AND {supplement} AND e.at >= s.s_submitted AND e.at < %s) x)"""
     else:
         ev = f"""ev AS (
             SELECT e.dossier_id AS id, {aggregates}
@@ -319,7 +328,9 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
         FROM s LEFT JOIN ev ON ev.id = s.s_id
         {work.join('ev.req', 'wq')} {work.join('ev.res', 'wr')} {work.join('s.s_due', 'wd')}
         {tail}"""
-    return sql, [*inner_params, t, t, t, t, t, t, t]
+    # Every placeholder after the subset's is the instant as_of: four in the aggregates, three
+    # in the classification, and on PostgreSQL the bound of the events and the later ones.
+    return sql, [*inner_params, *[t] * (9 if postgresql else 7)]
 
 
 # The calendar window tried first: a dossier open at the end of the period was received, and
@@ -539,7 +550,7 @@ def _rolled_up_counts(filters: Filters) -> dict | None:
 
 def timeliness_report(filters: Filters, *, rollup: bool = True) -> TimelinessReport:
     """The report; ``rollup`` False: every number counted live (the rollup's tests compare)."""
-    with report_queries():
+    with report_queries(snapshot=True):
         fine = (_rolled_up_counts(filters) if rollup else None)
         if fine is None:
             fine = _fine_counts(filters)
