@@ -121,3 +121,45 @@ class IndicatorSetting(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class TimelinessDay(models.Model):
+    """The additive numbers of the timeliness report for one receiving unit and one closed
+    local day (Asia/Ho_Chi_Minh), over the dossiers whose id is at most the rollup's mark
+    (``TimelinessRollup``): received that day by channel, finished that day by stored
+    timeliness. Filled by ``services.rollup_timeliness``; read by the timeliness selector."""
+
+    day = models.DateField(_("ngày"))
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị tiếp nhận"),
+                             on_delete=models.PROTECT, related_name="+")
+    online = models.PositiveIntegerField(_("tiếp nhận trực tuyến"), default=0)
+    direct_postal = models.PositiveIntegerField(_("tiếp nhận trực tiếp, bưu chính"), default=0)
+    on_time = models.PositiveIntegerField(_("giải quyết trước hạn, đúng hạn"), default=0)
+    late = models.PositiveIntegerField(_("giải quyết quá hạn"), default=0)
+    # Finished without a stored timeliness (an import that did not classify): classified by
+    # the selector, under the calendar of the day the report is read, as the live query does.
+    unclassified = models.PositiveIntegerField(_("giải quyết, chưa phân loại"), default=0)
+
+    class Meta:
+        verbose_name = _("tổng hợp ngày (báo cáo đúng hạn)")
+        verbose_name_plural = _("tổng hợp ngày (báo cáo đúng hạn)")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="timeliness_day_unit_unique")]
+
+    def __str__(self):
+        return f"{self.day} {self.unit_id}"
+
+
+class TimelinessRollup(models.Model):
+    """How far ``TimelinessDay`` goes (one row): every local day up to ``through_day``, counting
+    the dossiers with ``id <= dossier_mark``; rows above the mark are counted live."""
+
+    through_day = models.DateField(_("tổng hợp đến hết ngày"))
+    dossier_mark = models.BigIntegerField(_("mã hồ sơ lớn nhất đã tổng hợp"))
+    updated_at = models.DateTimeField(_("cập nhật lúc"))
+
+    class Meta:
+        verbose_name = _("trạng thái tổng hợp ngày")
+        verbose_name_plural = _("trạng thái tổng hợp ngày")
+
+    def __str__(self):
+        return f"{self.through_day} <= {self.dossier_mark}"

@@ -10,9 +10,12 @@ proposing unit approves or rejects, and not a proposal they submitted themselves
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +23,9 @@ from cchc.catalog.models import DossierComponent, Procedure
 from cchc.catalog.selectors import version_in_force
 from cchc.core.permissions import has_role, visible_units
 from cchc.errors import Forbidden, InvalidInput, InvalidTransition, OutsideJurisdiction
+from cchc.onestop.models import Dossier
 from cchc.org.models import AdministrativeUnit, Role
+from cchc.workcal.calendar import VN_TZ
 
 from .models import (
     IndicatorSetting,
@@ -28,9 +33,14 @@ from .models import (
     ProposalKind,
     ProposalStatus,
     SimplificationProposal,
+    TimelinessDay,
+    TimelinessRollup,
 )
+from .selectors.common import Period, report_queries
 from .selectors.review import estimate_saving, legal_days_of, yearly_volume
 from .selectors.scorecard import INDICATOR_CODES
+from .selectors.timeliness import DAY_NUMBERS, ROLLUP_FIRST_DAY, daily_numbers
+from .selectors.worktime import LocalDayNumber, day_of
 
 PROPOSER_ROLES = (Role.LEADER, Role.SPECIALIST, Role.HOME_AFFAIRS_ADMIN)
 APPROVER_ROLES = (Role.HOME_AFFAIRS_ADMIN,)
@@ -191,3 +201,105 @@ def configure_indicator(*, actor, code: str, max_points, threshold) -> Indicator
     setting, _created = IndicatorSetting.objects.update_or_create(
         code=code, defaults={"max_points": points, "threshold": limit, "updated_by": actor})
     return setting
+
+
+# -- the rollup of the timeliness report's closed days ---------------------------------------
+
+ROLLUP_LOCK = 8_766_001  # PostgreSQL advisory lock: one rollup at a time
+
+
+@dataclass
+class RollupResult:
+    through_day: datetime.date
+    dossier_mark: int
+    days: int  # days (re)computed
+    rows: int  # TimelinessDay rows written
+
+
+def _dossier_mark() -> int:
+    """The highest dossier id, once every write in flight on the dossiers has committed: a
+    transaction that took a lower id (or stamped a finish before midnight) and commits later
+    would otherwise be below the mark and counted nowhere. On PostgreSQL a SHARE lock waits
+    for them (new writes wait the few milliseconds it is held)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Dossier._meta.db_table} IN SHARE MODE")
+        return Dossier.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def _day_ranges(days) -> list[tuple[datetime.date, datetime.date]]:
+    """Sorted days as the fewest ranges of consecutive days."""
+    ranges: list[list[datetime.date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + datetime.timedelta(days=1):
+            ranges[-1][1] = day
+        else:
+            ranges.append([day, day])
+    return [(first, last) for first, last in ranges]
+
+
+def _touched_days(low: int, high: int, through: datetime.date) -> set[datetime.date]:
+    """Closed days (up to ``through``) on which a dossier with ``low < id <= high`` was received
+    or finished."""
+    rows = Dossier.objects.filter(id__gt=low, id__lte=high, received_at__isnull=False)
+    days = set()
+    for column in ("received_at", "finished_at"):
+        numbers = (rows.filter(**{f"{column}__isnull": False}).annotate(d=LocalDayNumber(column))
+                   .order_by().values_list("d", flat=True).distinct())
+        days.update(day for day in map(day_of, numbers) if ROLLUP_FIRST_DAY <= day <= through)
+    return days
+
+
+def rollup_timeliness(*, today: datetime.date | None = None, rebuild: bool = False,
+                      progress=None) -> RollupResult:
+    """Bring ``TimelinessDay`` up to the day before ``today`` (local, default: now): the days
+    after the last rollup, and the earlier days that dossiers created since its mark fall on
+    (an import with old dates), counted over the dossiers up to the new mark. ``rebuild``:
+    every day from scratch. Idempotent: a second run finds nothing to do. One transaction for
+    the counts and the rows (after the short one that takes the mark); ``progress`` is called
+    with each range of days done."""
+    today = today or timezone.localdate(timezone=VN_TZ)
+    through = today - datetime.timedelta(days=1)
+    mark = _dossier_mark()
+    with report_queries():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+        state = TimelinessRollup.objects.select_for_update().filter(pk=1).first()
+        if state is None or rebuild or state.through_day > through or state.dossier_mark > mark:
+            TimelinessDay.objects.all().delete()
+            first = (Dossier.objects.filter(received_at__isnull=False).order_by("received_at")
+                     .values_list("received_at", flat=True).first())
+            start = max(ROLLUP_FIRST_DAY, first.astimezone(VN_TZ).date()) if first else through
+            ranges = [(start, through)] if start <= through else []
+        else:
+            days = _touched_days(state.dossier_mark, mark, state.through_day)
+            ranges = _day_ranges(days)
+            if state.through_day < through:
+                ranges.append((state.through_day + datetime.timedelta(days=1), through))
+        computed = written = 0
+        for first, last in _split_by_year(ranges):
+            span = Period(first, last)
+            numbers = daily_numbers(Dossier.objects.filter(id__lte=mark), span)
+            TimelinessDay.objects.filter(day__gte=first, day__lte=last).delete()
+            rows = [TimelinessDay(unit_id=unit_id, day=day_of(number), **dict(zip(DAY_NUMBERS, values, strict=True)))
+                    for (unit_id, number), values in numbers.items() if any(values)]
+            TimelinessDay.objects.bulk_create(rows, batch_size=5000)
+            computed += (last - first).days + 1
+            written += len(rows)
+            if progress:
+                progress(first, last, len(rows))
+        TimelinessRollup.objects.update_or_create(
+            pk=1, defaults={"through_day": through, "dossier_mark": mark, "updated_at": timezone.now()})
+    return RollupResult(through_day=through, dossier_mark=mark, days=computed, rows=written)
+
+
+def _split_by_year(ranges):
+    """Ranges cut at year ends, so that a rebuild counts a year of rows per step."""
+    for first, last in ranges:
+        while first.year < last.year:
+            year_end = datetime.date(first.year, 12, 31)
+            yield first, year_end
+            first = year_end + datetime.timedelta(days=1)
+        yield first, last

@@ -196,15 +196,21 @@ REPORT_WORK_MEM = "64MB"
 
 
 @contextmanager
-def report_queries():
+def report_queries(*, snapshot: bool = False):
     """The report's statements in one read transaction; on PostgreSQL without JIT compilation,
     which costs more than these short aggregates take (seconds on a busy two-core server), and
     with more memory per sort or hash than the server's default (4 MB): the planner's guess of
     the groups (e.g. step name x role x month) is far too high, and with the default it sorted
-    a year of rows on disk instead of hashing a few dozen groups."""
+    a year of rows on disk instead of hashing a few dozen groups. ``snapshot``: every
+    statement sees the same snapshot (REPEATABLE READ, when this is the outermost
+    transaction), e.g. the rollup's state and its rows (a rollup committing in between would
+    count the rows above the old mark twice)."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                if snapshot and outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         yield

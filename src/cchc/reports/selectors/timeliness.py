@@ -41,12 +41,12 @@ within + overdue.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,10 +54,19 @@ from cchc.catalog.models import Field, Procedure, ProcedureVersion
 from cchc.errors import InvalidInput
 from cchc.onestop.models import Channel, Dossier, DossierEvent, Timeliness
 from cchc.onestop.timeliness import Clock, classify
+from cchc.reports.models import TimelinessDay, TimelinessRollup
 from cchc.workcal.calendar import VN_TZ
 
-from .common import Filters, Period, UnitTree, report_queries, scoped_dossiers
-from .worktime import WorkDays
+from .common import (
+    Filters,
+    Period,
+    UnitTree,
+    report_queries,
+    scoped,
+    scoped_dossiers,
+    scoped_unit_ids,
+)
+from .worktime import LocalDayNumber, WorkDays
 
 ON_TIME_VALUES = (Timeliness.EARLY, Timeliness.ON_TIME)
 REQUEST, RESUME = "request_supplement", "receive_supplement"
@@ -264,14 +273,24 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
     p_t = repr(work.position_of_midnight(local))
     measured = work.floor(f"{pos('ev.res', 'wr')} - {pos('ev.req', 'wq')} + 0.000001")
     pause_of_one = f"COALESCE(ev.res_paused, {measured})"
+    supplement = f"e.action IN ('{REQUEST}', '{RESUME}')"
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        # ev holds only the events before as_of (the later monthly partitions are not probed);
+        # whether the dossier has supplement events at all is asked only when it has none
+        # before as_of (rare: a request after the period).
+        no_events = (f"COALESCE(ev.total, 0) = 0 AND NOT EXISTS (SELECT 1 FROM {events} e WHERE "
+                     f"e.dossier_id = s.s_id AND {supplement} AND e.at >= %s)")
+    else:
+        no_events = "COALESCE(ev.total, 0) = 0"
     overdue = f"""CASE
         WHEN s.s_due IS NULL THEN 0
-        WHEN COALESCE(ev.total, 0) = 0 THEN CASE
+        WHEN {no_events} THEN CASE
             WHEN s.s_count > 1 THEN 1
             WHEN s.s_since IS NOT NULL THEN CASE WHEN s.s_since > s.s_due THEN 1 ELSE 0 END
             WHEN s.s_paused = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
             WHEN {p_t} - {pos('s.s_due', 'wd')} >= s.s_paused THEN 1 ELSE 0 END
-        WHEN ev.n = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
+        WHEN COALESCE(ev.n, 0) = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
         WHEN ev.n > 1 THEN 1
         WHEN ev.res IS NULL THEN CASE WHEN ev.req > s.s_due THEN 1 ELSE 0 END
         WHEN {pause_of_one} = 0 THEN CASE WHEN s.s_due < %s THEN 1 ELSE 0 END
@@ -287,8 +306,7 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
                    MIN(CASE WHEN e.action = '{REQUEST}' AND e.at < %s THEN e.at END) AS req,
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN e.at END) AS res,
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused"""
-    supplement = f"e.action IN ('{REQUEST}', '{RESUME}')"
-    if connection.vendor == "postgresql":
+    if postgresql:
         # Per dossier, from its submission on (no event is older than its dossier's submission:
         # docs/scaling.md 2.1): run-time partition pruning skips the monthly event partitions
         # before it, where probing every partition for every dossier cost most of the report.
@@ -297,7 +315,7 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
             SELECT s.s_id AS id, x.* FROM s CROSS JOIN LATERAL (
                 SELECT {aggregates}
                 FROM {events} e
-                WHERE e.dossier_id = s.s_id AND {supplement} AND e.at >= s.s_submitted) x)"""
+                WHERE e.dossier_id = s.s_id AND {supplement} AND e.at >= s.s_submitted AND e.at < %s) x)"""
     else:
         ev = f"""ev AS (
             SELECT e.dossier_id AS id, {aggregates}
@@ -310,7 +328,9 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
         FROM s LEFT JOIN ev ON ev.id = s.s_id
         {work.join('ev.req', 'wq')} {work.join('ev.res', 'wr')} {work.join('s.s_due', 'wd')}
         {tail}"""
-    return sql, [*inner_params, t, t, t, t, t, t, t]
+    # Every placeholder after the subset's is the instant as_of: four in the aggregates, three
+    # in the classification, and on PostgreSQL the bound of the events and the later ones.
+    return sql, [*inner_params, *[t] * (9 if postgresql else 7)]
 
 
 # The calendar window tried first: a dossier open at the end of the period was received, and
@@ -403,9 +423,137 @@ def row_identity(filters: Filters, fine_keys, tree: UnitTree | None = None) -> d
     return {pk: (code, name, "", (code,)) for pk, (code, name) in _procedure_names(fine_keys).items()}
 
 
-def timeliness_report(filters: Filters) -> TimelinessReport:
-    with report_queries():
-        fine = _fine_counts(filters)
+# -- the closed days from the rollup ------------------------------------------------------------
+#
+# The additive numbers (received by channel on their reception day, resolved on time / late on
+# their finishing day) of the closed local days are kept per receiving unit and day in
+# ``TimelinessDay`` (``services.rollup_timeliness``) for the dossiers with ``id <= mark``. A
+# report grouped by unit reads them for the days of its period the rollup covers and counts
+# the rest live: the dossiers above the mark on those days (an import with old dates after
+# the rollup: a range of the primary key), the days after the rollup (today), the carried
+# over at the start and the pending at the end (GiST). Exact as long as a dossier at or below
+# the mark never gets a reception or a finish on a closed day, which the services guarantee
+# (they stamp the current instant; an import creates new rows; nothing is deleted), and the
+# rollup takes its mark only once the writes in flight have committed. Grouped by field or
+# procedure the report stays live (the rollup is per unit only: per unit and procedure it
+# would be nearly as many rows as dossiers).
+
+ROLLUP_FIRST_DAY = datetime.date(2000, 1, 1)
+DAY_NUMBERS = ("online", "direct_postal", "on_time", "late", "unclassified")
+
+
+def daily_numbers(dossiers: QuerySet[Dossier], span: Period) -> dict[tuple[int, int], list[int]]:
+    """(unit id, ``LocalDayNumber``) -> the ``DAY_NUMBERS`` of ``dossiers`` over the days of
+    ``span``. Finished in the span = received in it, or open at its start, and finished before
+    its end (both halves read from an index, as ``parts``)."""
+    p = span
+    result: dict[tuple[int, int], list[int]] = {}
+    received = dossiers.filter(received_at__gte=p.start_at, received_at__lt=p.end_at)
+    for row in (received.values("unit_id", d=LocalDayNumber("received_at"))
+                .annotate(online=Count("received_at", filter=Q(channel=Channel.ONLINE)),
+                          other=Count("received_at", filter=~Q(channel=Channel.ONLINE))).order_by()):
+        numbers = result.setdefault((row["unit_id"], row["d"]), [0] * len(DAY_NUMBERS))
+        numbers[0] += row["online"]
+        numbers[1] += row["other"]
+    carried = dossiers.filter(OpenAt(p.start_at), received_at__lt=p.start_at)
+    for part in (received, carried):
+        for row in (part.filter(finished_at__lt=p.end_at).values("unit_id", d=LocalDayNumber("finished_at"))
+                    .annotate(n=Count("received_at"),
+                              on_time=Count("received_at", filter=Q(timeliness__in=ON_TIME_VALUES)),
+                              late=Count("received_at", filter=Q(timeliness=Timeliness.LATE))).order_by()):
+            numbers = result.setdefault((row["unit_id"], row["d"]), [0] * len(DAY_NUMBERS))
+            numbers[2] += row["on_time"]
+            numbers[3] += row["late"]
+            numbers[4] += row["n"] - row["on_time"] - row["late"]
+    return result
+
+
+def _sub(filters: Filters, period: Period) -> Filters:
+    sub = replace(filters, period=period)
+    object.__setattr__(sub, "_unit_ids", scoped_unit_ids(filters))
+    return sub
+
+
+def _pending_counts(filters: Filters, result: dict) -> None:
+    """Pending at the end of the period, within / overdue, added to ``result`` (per unit)."""
+    end = filters.period.end_at
+    q = predicates(filters.period)
+    pending = scoped_dossiers(filters).filter(OpenAt(end), received_at__lt=end)
+    paused = False
+    for row in (pending.values("unit_id").annotate(
+            n=Count("received_at"), overdue=Count("received_at", filter=q["overdue_plain"]),
+            waiting=Count("received_at", filter=q["pending_paused"])).order_by()):
+        counts = result.setdefault(row["unit_id"], Counts())
+        counts.pending += row["n"]
+        counts.overdue += row["overdue"]
+        counts.within += row["n"] - row["overdue"] - row["waiting"]
+        paused |= bool(row["waiting"])
+    if paused:
+        for key, count, overdue in _run_paused(paused_subset(filters), "unit_id", end, ids=False):
+            result[key].overdue += int(overdue)
+            result[key].within += count - int(overdue)
+
+
+def _rolled_up_counts(filters: Filters) -> dict | None:
+    """``_fine_counts`` with the closed days read from the rollup; None when it covers no day
+    of the period (or the report is not grouped by unit)."""
+    p = filters.period
+    state = TimelinessRollup.objects.filter(pk=1).first()
+    if filters.group != "unit" or state is None or p.start < ROLLUP_FIRST_DAY or state.through_day < p.start:
+        return None
+    covered = Period(p.start, min(p.end, state.through_day))
+    result: dict = {}
+
+    def unit(unit_id) -> Counts:
+        return result.setdefault(unit_id, Counts())
+
+    for row in parts(filters)[1].values("unit_id").annotate(n=Count("received_at")).order_by():
+        unit(row["unit_id"]).carried_over += row["n"]
+    totals = {name: Sum(name) for name in DAY_NUMBERS}
+    days = scoped(TimelinessDay.objects.filter(day__gte=covered.start, day__lte=covered.end), filters)
+    rows = [(row["unit_id"], [row[name] or 0 for name in DAY_NUMBERS])
+            for row in days.values("unit_id").annotate(**totals).order_by()]
+    late_rows = daily_numbers(scoped_dossiers(filters).filter(id__gt=state.dossier_mark), covered)
+    rows += [(unit_id, numbers) for (unit_id, _day), numbers in late_rows.items()]
+    unclassified = 0
+    for unit_id, (online, direct_postal, on_time, late, stray) in rows:
+        counts = unit(unit_id)
+        counts.online += online
+        counts.new_direct_postal += direct_postal
+        counts.on_time += on_time
+        counts.late += late
+        unclassified += stray
+    if unclassified:
+        for _pk, key, late in _resolved_unclassified(counted(_sub(filters, covered)), covered, "unit_id"):
+            if late:
+                unit(key).late += 1
+            else:
+                unit(key).on_time += 1
+    if covered.end < p.end:
+        rest = _fine_counts(_sub(filters, Period(covered.end + timedelta(days=1), p.end)))
+        for unit_id, live in rest.items():
+            counts = unit(unit_id)
+            counts.online += live.online
+            counts.new_direct_postal += live.new_direct_postal
+            counts.on_time += live.on_time
+            counts.late += live.late
+            counts.pending += live.pending
+            counts.within += live.within
+            counts.overdue += live.overdue
+    else:
+        _pending_counts(filters, result)
+    for counts in result.values():
+        counts.received = counts.carried_over + counts.online + counts.new_direct_postal
+        counts.resolved = counts.on_time + counts.late
+    return {key: counts for key, counts in result.items() if counts != Counts()}
+
+
+def timeliness_report(filters: Filters, *, rollup: bool = True) -> TimelinessReport:
+    """The report; ``rollup`` False: every number counted live (the rollup's tests compare)."""
+    with report_queries(snapshot=True):
+        fine = (_rolled_up_counts(filters) if rollup else None)
+        if fine is None:
+            fine = _fine_counts(filters)
     identity = row_identity(filters, fine)
     rows: dict[str, ReportRow] = {}
     for fine_key, counts in fine.items():

@@ -1,4 +1,7 @@
-"""``cchc report timeliness --from DATE --to DATE [--unit CODE] [--format json|xlsx|pdf]
+"""``cchc report rollup [--rebuild]``: bring the per-unit, per-day rollup of the timeliness
+report up to yesterday (``services.rollup_timeliness``; run by the periodic timer).
+
+``cchc report timeliness --from DATE --to DATE [--unit CODE] [--format json|xlsx|pdf]
 [--output FILE] [--mode as_was|successors] [--group unit|field|procedure] [--level LEVEL]``
 
 The periodic report on handling administrative procedures, province-wide (the command line
@@ -16,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.commands import BaseCommand
 from cchc.errors import DomainError
-from cchc.reports import exports
+from cchc.reports import exports, services
 from cchc.reports.selectors import build_filters, timeliness_report
 
 FORMATS = ("json", "xlsx", "pdf")
@@ -47,8 +50,14 @@ class Command(BaseCommand):
         timeliness.add_argument("--group", default="unit", help=gettext_lazy("unit (mặc định), field hoặc procedure"))
         timeliness.add_argument("--level", default=None,
                                 help=gettext_lazy("Gộp theo cấp: province, district hoặc commune"))
+        rollup = reports.add_parser(
+            "rollup", help=gettext_lazy("Tổng hợp số liệu theo ngày của báo cáo đúng hạn (các ngày đã qua)"))
+        rollup.add_argument("--rebuild", action="store_true",
+                            help=gettext_lazy("Tổng hợp lại toàn bộ từ đầu"))
 
     def handle(self, *args, **options):
+        if options.get("report") == "rollup":
+            return self.rollup(rebuild=options.get("rebuild", False))
         if options.get("report") != "timeliness":
             _fail(_("Cần chọn loại báo cáo, ví dụ: cchc report timeliness --from 2026-01-01 "
                     "--to 2026-12-31 --format json"))
@@ -87,3 +96,14 @@ class Command(BaseCommand):
             self.stdout.flush()
             sys.stdout.buffer.write(payload)
             sys.stdout.buffer.flush()
+
+    def rollup(self, *, rebuild: bool):
+        def progress(first, last, rows):
+            self.stderr.write(_("%(first)s – %(last)s: %(rows)d dòng") % {
+                "first": first.isoformat(), "last": last.isoformat(), "rows": rows})
+
+        result = services.rollup_timeliness(rebuild=rebuild, progress=progress)
+        self.stdout.write(_("Đã tổng hợp đến hết ngày %(day)s: %(days)d ngày tính lại, %(rows)d dòng "
+                            "(hồ sơ đến mã %(mark)d).") % {
+            "day": result.through_day.isoformat(), "days": result.days, "rows": result.rows,
+            "mark": result.dossier_mark})
