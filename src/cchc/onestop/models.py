@@ -74,9 +74,9 @@ class Dossier(models.Model):
     )
     # The receiving agency's unit, kept on the row: every scoped query filters on it.
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT,
-                             related_name="dossiers")
+                             related_name="dossiers", db_index=False)
     procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT,
-                                  related_name="dossiers")
+                                  related_name="dossiers", db_index=False)
     # The version in force at reception: later amendments do not change this dossier's rules.
     procedure_version = models.ForeignKey(ProcedureVersion, verbose_name=_("phiên bản thủ tục"),
                                           on_delete=models.PROTECT, related_name="dossiers")
@@ -107,7 +107,7 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("kết thúc xử lý lúc"), null=True, blank=True)
     returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
     timeliness = models.CharField(_("kết quả đúng hạn"), max_length=10, choices=Timeliness.choices,
-                                  blank=True, db_index=True)
+                                  blank=True)
 
     apology_issued_at = models.DateTimeField(_("ngày xin lỗi"), null=True, blank=True)
     apology_reason = models.TextField(_("lý do xin lỗi"), blank=True)
@@ -115,14 +115,15 @@ class Dossier(models.Model):
 
     current_agency = models.ForeignKey(
         Agency, verbose_name=_("đơn vị đang xử lý"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="held_dossiers",
+        related_name="held_dossiers", db_index=False,
     )
     current_role = models.CharField(_("vai trò đang xử lý"), max_length=24, choices=Role.choices,
                                     blank=True)
     current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người được giao"),
-                                 null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                                 null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 db_index=False)
     result_note = models.TextField(_("kết quả giải quyết"), blank=True)
     imported = models.BooleanField(_("nhập từ hệ thống cũ"), default=False)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -137,6 +138,15 @@ class Dossier(models.Model):
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_queue_idx"),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure_idx"),
             models.Index(fields=["finished_at"], name="dossier_finished_idx"),
+            # Lean indexes (bench/README.md "Seeding 1,000,000 dossiers"): no single-column
+            # index where a composite one above starts with the column (unit, procedure,
+            # current_agency), no LIKE index on a code column, and partial indexes for the
+            # foreign keys that are NULL on most rows.
+            models.Index(fields=["timeliness"], name="dossier_timeliness_idx"),
+            models.Index(fields=["current_step"], condition=Q(current_step__isnull=False),
+                         name="dossier_current_step_idx"),
+            models.Index(fields=["assignee"], condition=Q(assignee__isnull=False),
+                         name="dossier_assignee_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__gte=1, status__lte=10), name="dossier_status_range"),
@@ -169,9 +179,9 @@ class DossierStep(models.Model):
     due_at = models.DateTimeField(_("hạn của bước"))
     finished_at = models.DateTimeField(_("giao lúc"), null=True, blank=True)
     handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     result = models.CharField(_("kết quả"), max_length=10, choices=Timeliness.choices, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
 
@@ -179,6 +189,12 @@ class DossierStep(models.Model):
         ordering = ["dossier", "started_at", "id"]
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
+        indexes = [
+            models.Index(fields=["handed_by"], condition=Q(handed_by__isnull=False),
+                         name="dossierstep_handed_by_idx"),
+            models.Index(fields=["received_by"], condition=Q(received_by__isnull=False),
+                         name="dossierstep_received_by_idx"),
+        ]
 
     def __str__(self):
         return f"{self.position}. {self.name}"
@@ -191,7 +207,7 @@ class DossierEvent(models.Model):
     # PROTECT: events are append-only and sealed into the audit chain; an officer who acted
     # is deactivated, never deleted (deleting would rewrite the events' actor).
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     status_before = models.PositiveSmallIntegerField(choices=Status.choices, null=True)
     status_after = models.PositiveSmallIntegerField(choices=Status.choices)
     note = models.TextField(_("ghi chú"), blank=True)
@@ -201,6 +217,10 @@ class DossierEvent(models.Model):
         ordering = ["dossier", "at", "id"]
         verbose_name = _("sự kiện hồ sơ")
         verbose_name_plural = _("sự kiện hồ sơ")
+        indexes = [
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False),
+                         name="dossierevent_actor_idx"),
+        ]
 
     def __str__(self):
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
