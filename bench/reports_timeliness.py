@@ -42,13 +42,16 @@ REFORM = datetime.date(2025, 7, 1)
 YEAR = 2025
 
 def proposed_indexes() -> dict:
-    """The report's indexes (reports migration 0002, which ``migrate`` already creates): name ->
+    """The report's indexes (reports migrations 0002 and 0004, which ``migrate`` creates): name ->
     definition. The generation drops them with the other secondary indexes and
     ``ensure_proposed_indexes`` builds them again once the rows are in."""
     import importlib
 
-    module = importlib.import_module("cchc.reports.migrations.0002_report_indexes")
-    return {name: ddl for name, (ddl, _concurrently) in module.INDEXES.items()}
+    indexes = {}
+    for migration in ("0002_report_indexes", "0004_open_period_with_submission"):
+        module = importlib.import_module(f"cchc.reports.migrations.{migration}")
+        indexes.update({name: ddl for name, (ddl, _concurrently) in module.INDEXES.items()})
+    return indexes
 
 
 def ensure_proposed_indexes():
