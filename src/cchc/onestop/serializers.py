@@ -104,10 +104,10 @@ class AgencyCodeField(serializers.CharField):
         if len(code) > 13:
             self.fail("max_length", max_length=13)
         agency_code_validator(code)
-        agency = Agency.objects.select_related("unit").filter(code=code).first()
-        if agency is None:
+        try:  # the code is unique: no ordering to compile, as ``first`` would add
+            return Agency.objects.select_related("unit").get(code=code)
+        except Agency.DoesNotExist:
             self.fail("unknown", code=code)
-        return agency
 
 
 # -- common output pieces -----------------------------------------------------------------
