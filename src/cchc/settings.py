@@ -164,6 +164,7 @@ elif _env_bool("CCHC_DB_PREPARED_STATEMENTS"):
     # ``prepare_threshold`` times on a connection, and PostgreSQL then skips parsing and
     # planning it (bench/README.md, intake). Off by default: a PgBouncer in transaction mode
     # before 1.21 (docs/scaling.md) cannot carry prepared statements between connections.
+    # Utility statements (SET, COMMENT...) then take no parameters: write values as literals.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 2}
     )
