@@ -27,6 +27,10 @@ per intake of gunicorn, of the workers' PostgreSQL backends and of the clients (
 the server must run on this machine), which say what the run would do on idle cores when the
 machine is shared and the wall-clock rate says little.
 ``--profile`` adds, in-process: queries per intake (listed) and a cProfile of 200 intakes.
+``--ab-rev REV`` / ``--ab-env NAME=VALUE``: an A/B in the same run instead: gunicorn alternately
+serving A (the code of git revision REV, from ``git archive``, or this code without the
+variable) and B (this code, with the variable), ``--rounds`` rounds of ``--seconds`` each, one
+line per round with the rate and the CPU per intake (compare within a run on a shared machine).
 Clients run on the same machine as the server and the database: they take CPU too.
 """
 
@@ -47,7 +51,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "cchc_bench_onestop"
+# BENCH_DB_NAME: another throwaway name, for two benchmarks on one server at once.
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "cchc_bench_onestop")
 TARGET = 300  # dossiers/s, from the issue
 APPLICANT = {"name": "Nguyễn Văn An", "id_number": "087090001234", "phone": "0912345678",
              "email": "an@example.org", "address": "Phường Hồng Ngự, Đồng Tháp"}
@@ -489,6 +494,52 @@ def profile(world: dict, intakes: int = 200) -> None:
     stats.sort_stats("tottime").print_stats(15)
 
 
+# -- A/B in one run ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def code_of(revision: str):
+    """``src/`` of a git revision in a temporary directory (for PYTHONPATH)."""
+    with tempfile.TemporaryDirectory(prefix="cchc-ab-") as directory:
+        archive = subprocess.run(["git", "archive", revision, "src"], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
+        yield Path(directory) / "src"
+
+
+def measure(db_url: str, world: dict, args, env=None, pythonpath=None) -> str:
+    gunicorn = Gunicorn(db_url, args.workers, env=env, pythonpath=pythonpath)
+    try:
+        gunicorn.wait_ready()
+        intake_load(gunicorn.port, world, args.clients, args.desks, args.warmup)
+        cpu = RunCPU(gunicorn.process.pid, db_url)
+        results, elapsed = intake_load(gunicorn.port, world, args.clients, args.desks,
+                                       args.seconds)
+        created = sum(status == 201 for _latency, status in results)
+        app_ms, db_ms, client_ms = cpu.per_intake(created)
+    finally:
+        gunicorn.stop()
+    ok = [latency for latency, status in results if status == 201]
+    return (f"{len(ok) / elapsed:6.1f}/s p50 {percentile(ok, 50) * 1000:6.1f} ms errors "
+            f"{len(results) - len(ok)}; CPU/intake gunicorn {app_ms:.2f} + PG {db_ms:.2f} + "
+            f"clients {client_ms:.2f} = {app_ms + db_ms + client_ms:.2f} ms; load {load_average()}")
+
+
+def ab(db_url: str, world: dict, args) -> None:
+    with contextlib.ExitStack() as stack:
+        if args.ab_rev:
+            a = ("A " + args.ab_rev, {}, stack.enter_context(code_of(args.ab_rev)))
+            b = ("B this code", {}, None)
+        else:
+            name, _, value = args.ab_env.partition("=")
+            a = (f"A without {name}", {}, None)
+            b = (f"B {name}={value}", {name: value}, None)
+        for round_ in range(args.rounds):
+            for label, env, pythonpath in (a, b):
+                print(f"{label:28s} round {round_}: "
+                      f"{measure(db_url, world, args, env, pythonpath)}", flush=True)
+
+
 # -- main -----------------------------------------------------------------------------------
 
 
@@ -504,6 +555,9 @@ def main() -> int:
                         help="PostgreSQL server (the database name is ignored)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument("--ab-rev", help="A/B: the code of this git revision against this code")
+    parser.add_argument("--ab-env", help="A/B: this code without and with NAME=VALUE")
+    parser.add_argument("--rounds", type=int, default=2, help="A/B rounds")
     args = parser.parse_args()
 
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {load_average()}, "
@@ -514,6 +568,9 @@ def main() -> int:
     try:
         setup_django(db_url)
         world = make_world(max(args.desks, 1))
+        if args.ab_rev or args.ab_env:
+            ab(db_url, world, args)
+            return 0
         before = raw_commit_rate(db_url, args.clients, args.baseline_seconds)
         gunicorn = Gunicorn(db_url, args.workers)
         gunicorn.wait_ready()

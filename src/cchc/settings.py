@@ -159,6 +159,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": None}
+elif _env_bool("CCHC_DB_PREPARED_STATEMENTS"):
+    # Server-side parameter binding: psycopg prepares a statement once it has run
+    # ``prepare_threshold`` times on a connection, and PostgreSQL then skips parsing and
+    # planning it (bench/README.md, intake). Off by default: a PgBouncer in transaction mode
+    # before 1.21 (docs/scaling.md) cannot carry prepared statements between connections.
+    # Utility statements (SET, COMMENT...) then take no parameters: write values as literals.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -214,7 +223,7 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cchc.core.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,5 +1,6 @@
-"""Notifications to citizens are background tasks enqueued on commit: with the database
-backend a task is a row that a worker started later runs exactly once."""
+"""Notifications to citizens are background tasks: with the database backend a task is a row
+written in the action's own transaction (an outbox) that a worker started later runs exactly
+once; with another backend (the immediate one) the task is enqueued on commit."""
 
 import datetime
 import io
@@ -8,6 +9,7 @@ import smtplib
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -35,6 +37,25 @@ def test_nothing_is_enqueued_before_commit(receive, django_capture_on_commit_cal
     assert mail.outbox == [] and len(callbacks) == 1
     callbacks[0]()  # the commit happens
     assert len(mail.outbox) == 1 and "Đã tiếp nhận hồ sơ" in mail.outbox[0].subject
+
+
+def test_with_the_database_backend_the_task_row_is_written_by_the_action_itself(
+        receive, database_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        dossier = receive()
+    assert callbacks == []  # nothing left for after the commit: no transaction of its own
+    [row] = DBTaskResult.objects.all()
+    assert row.args_kwargs == {"args": [dossier.pk, "received"], "kwargs": {}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_row_rolls_back_with_the_action(world, receive, database_tasks):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        dossier = receive()
+        assert DBTaskResult.objects.filter(args_kwargs__args=[dossier.pk, "received"]).exists()
+        raise RuntimeError("the request fails after the intake")
+    assert not Dossier.objects.exists() and not DBTaskResult.objects.exists()
+    assert mail.outbox == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -320,9 +320,12 @@ def get_procedure(code: str, on: datetime.date | None = None) -> Procedure:
     """A procedure by local code, or by base code when that names one procedure (preferring the
     one in force on ``on``)."""
     code = (code or "").strip()
-    procedure = Procedure.objects.select_related("agency", "replaced_by").filter(code=code).first()
-    if procedure is not None:
-        return procedure
+    try:
+        # The local code is unique: ``get`` reads it without the ordering ``first`` would
+        # add (compiling it cost more than running the query, bench/README.md intake).
+        return Procedure.objects.select_related("agency", "replaced_by").get(code=code)
+    except Procedure.DoesNotExist:
+        pass
     candidates = list(Procedure.objects.select_related("agency", "replaced_by")
                       .filter(base_code=code)) if code else []
     if len(candidates) > 1:

@@ -2,8 +2,9 @@
 
 Each action locks the dossier row (``select_for_update``), checks the transition table
 and the actor, changes the dossier, writes a ``DossierEvent`` and schedules its side
-effects (notifications, signals) with ``transaction.on_commit``, so that nothing is
-sent for a change that did not happen. A caller that read the dossier may pass
+effects so that nothing is sent for a change that did not happen: signals with
+``transaction.on_commit``, notifications through ``notifications.schedule`` (a task row in the
+same transaction with the database task backend, else on commit). A caller that read the dossier may pass
 ``expected_version``: if someone acted in between, the action fails with 409.
 
 Choices where the rules are silent (see also ``timeliness``):
@@ -339,7 +340,7 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
     _record(dossier, "receive", actor, None, at, channel=channel)
     if idempotency_key and actor is not None:
         ReceiptKey.objects.create(user=actor, key=idempotency_key, dossier=dossier)
-    transaction.on_commit(lambda: notifications.dossier_received(dossier.pk))
+    notifications.schedule(dossier.pk, "received")
     dossier.actor_rights = rights
     return dossier
 
@@ -429,7 +430,7 @@ def accept_dossier(dossier, *, actor, at=None, expected_version=None) -> Dossier
     dossier.save()
     _start_step(dossier, 1, at, actor)
     _save(dossier, "accept", actor, before, at)
-    transaction.on_commit(lambda: notifications.dossier_received(dossier.pk))
+    notifications.schedule(dossier.pk, "received")
     return dossier
 
 
@@ -445,7 +446,7 @@ def refuse_dossier(dossier, *, actor, reason, at=None, expected_version=None) ->
     dossier.current_agency = None
     dossier.current_role = ""
     _save(dossier, "refuse", actor, before, at, reason)
-    transaction.on_commit(lambda: notifications.dossier_refused(dossier.pk))
+    notifications.schedule(dossier.pk, "refused")
     return dossier
 
 
@@ -506,7 +507,7 @@ def request_supplement(dossier, *, actor, reason, documents=(), at=None, expecte
     dossier.paused_since = at
     _save(dossier, "request_supplement", actor, before, at, reason, documents=documents,
           counts_late=bool(warning))
-    transaction.on_commit(lambda: notifications.supplement_requested(dossier.pk))
+    notifications.schedule(dossier.pk, "supplement")
     return dossier
 
 
@@ -570,7 +571,7 @@ def approve_dossier(dossier, *, actor, result="", at=None, expected_version=None
     _finish(dossier, at)
     _start_step(dossier, len(plan), at, plan=plan)
     _save(dossier, "approve", actor, before, at, dossier.result_note)
-    transaction.on_commit(lambda: notifications.result_ready(dossier.pk))
+    notifications.schedule(dossier.pk, "result")
     transaction.on_commit(lambda: signals.dossier_processed.send(sender=Dossier, dossier_id=dossier.pk))
     return dossier
 
@@ -656,7 +657,7 @@ def issue_apology(dossier, *, actor, reason, new_due_at, at=None, expected_versi
     dossier.apology_new_due_at = new_due_at
     _save(dossier, "apologize", actor, dossier.status, at, reason,
           new_due_at=new_due_at.isoformat(), timely=timely)
-    transaction.on_commit(lambda: notifications.apology_issued(dossier.pk))
+    notifications.schedule(dossier.pk, "apology")
     return dossier
 
 

@@ -1,9 +1,10 @@
 """Background tasks of the one-stop desks (django-tasks, see settings ``TASKS``).
 
-``send_dossier_notification`` sends one message to a citizen. The services schedule it with
-``transaction.on_commit`` (through ``notifications``), so it is enqueued only for a change
-that happened; with the database backend the task is a row that ``cchc db_worker`` runs,
-and a row not yet run survives a restart of the web server or of the worker. Delivery is
+``send_dossier_notification`` sends one message to a citizen. The services schedule it through
+``notifications.schedule``, so it is enqueued only for a change that happened; with the
+database backend the task is a row written in the action's own transaction, that
+``cchc db_worker`` runs once committed, and a row not yet run survives a restart of the web
+server or of the worker. Delivery is
 recorded per dossier, kind and occurrence (``NotificationDelivery``): a transient failure
 (SMTP 4xx, network) is retried with backoff by a new task row deferred with ``run_after``,
 up to ``notifications.MAX_ATTEMPTS`` attempts, and no channel is ever sent twice; a delivery

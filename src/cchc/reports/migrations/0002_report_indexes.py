@@ -51,7 +51,9 @@ def create(apps, schema_editor):
         for name, (ddl, concurrently) in INDEXES.items():
             prefix = "CREATE INDEX CONCURRENTLY IF NOT EXISTS " if concurrently else "CREATE INDEX IF NOT EXISTS "
             cursor.execute(ddl.replace("CREATE INDEX ", prefix, 1))
-            cursor.execute(f"COMMENT ON INDEX {name} IS %s", [ddl])
+            # A literal, not a parameter: with server-side binding (CCHC_DB_PREPARED_STATEMENTS)
+            # PostgreSQL takes no parameters in a utility statement such as COMMENT.
+            cursor.execute(f"COMMENT ON INDEX {name} IS {schema_editor.quote_value(ddl)}")
 
 
 def drop(apps, schema_editor):
