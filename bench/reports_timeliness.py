@@ -341,6 +341,35 @@ def run_ddl(statements: list[str]):
 # -- the hand-written SQL -------------------------------------------------------------------------
 
 
+def paused_ctes(rng: str, scope: str, p_t, work) -> str:
+    """The pending dossiers at the period's end with a supplement history (``s``), their events
+    from their submission to the end (``ev``: run-time partition pruning), and how many of them
+    are overdue per unit (``paused``): the part both hand-written statements share."""
+    return f"""
+    s AS (
+        SELECT id, unit_id, due_at, submitted_at FROM onestop_dossier
+        WHERE {rng} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
+    ev AS MATERIALIZED (
+        SELECT s.id AS dossier_id, x.* FROM s CROSS JOIN LATERAL (
+          SELECT count(*) FILTER (WHERE e.action = 'request_supplement') AS n,
+            min(e.at) FILTER (WHERE e.action = 'request_supplement') AS req,
+            min(e.at) FILTER (WHERE e.action = 'receive_supplement') AS res,
+            min((e.data->>'paused_seconds')::bigint) FILTER (WHERE e.action = 'receive_supplement') AS p
+          FROM onestop_dossierevent e
+          WHERE e.dossier_id = s.id AND e.at >= s.submitted_at AND e.at < %(end)s
+            AND e.action IN ('request_supplement', 'receive_supplement')) x),
+    paused AS (
+        SELECT s.unit_id, sum(CASE
+            WHEN s.due_at IS NULL THEN 0
+            WHEN COALESCE(ev.n, 0) = 0 THEN (s.due_at < %(end)s)::int
+            WHEN ev.n > 1 THEN 1
+            WHEN ev.res IS NULL THEN (ev.req > s.due_at)::int
+            WHEN ev.p = 0 THEN (s.due_at < %(end)s)::int
+            ELSE ({p_t} - {work.position("s.due_at", "wd")} >= ev.p)::int END) AS overdue
+        FROM s LEFT JOIN ev ON ev.dossier_id = s.id {work.join("s.due_at", "wd")}
+        GROUP BY s.unit_id)"""
+
+
 def hand_sql(year: int, work, scoped_units: list[int] | None):
     """The same numbers per receiving unit in one statement: the two index-served halves counted
     per cell (how received x state at the end), and the pending dossiers with a supplement
@@ -351,9 +380,6 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
     p_t = work.position_of_midnight(end.date())
     scope = "" if scoped_units is None else "AND unit_id = ANY(%(units)s)"
     rng = "tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]')"
-
-    def pos(column, alias):
-        return work.position(column, alias)
 
     sql = f"""
     WITH workdays(day, cum, working) AS (
@@ -379,29 +405,7 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
           sum(n) FILTER (WHERE state = 1) AS late, sum(n) FILTER (WHERE state >= 3) AS pending,
           sum(n) FILTER (WHERE state = 4) AS overdue_plain
         FROM cells GROUP BY unit_id),
-    s AS (
-        SELECT id, unit_id, due_at, submitted_at FROM onestop_dossier
-        WHERE {rng} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
-    ev AS MATERIALIZED (
-        -- per dossier, its events from its submission to the end: run-time partition pruning
-        SELECT s.id AS dossier_id, x.* FROM s CROSS JOIN LATERAL (
-          SELECT count(*) FILTER (WHERE e.action = 'request_supplement') AS n,
-            min(e.at) FILTER (WHERE e.action = 'request_supplement') AS req,
-            min(e.at) FILTER (WHERE e.action = 'receive_supplement') AS res,
-            min((e.data->>'paused_seconds')::bigint) FILTER (WHERE e.action = 'receive_supplement') AS p
-          FROM onestop_dossierevent e
-          WHERE e.dossier_id = s.id AND e.at >= s.submitted_at AND e.at < %(end)s
-            AND e.action IN ('request_supplement', 'receive_supplement')) x),
-    paused AS (
-        SELECT s.unit_id, sum(CASE
-            WHEN s.due_at IS NULL THEN 0
-            WHEN COALESCE(ev.n, 0) = 0 THEN (s.due_at < %(end)s)::int
-            WHEN ev.n > 1 THEN 1
-            WHEN ev.res IS NULL THEN (ev.req > s.due_at)::int
-            WHEN ev.p = 0 THEN (s.due_at < %(end)s)::int
-            ELSE ({p_t} - {pos("s.due_at", "wd")} >= ev.p)::int END) AS overdue
-        FROM s LEFT JOIN ev ON ev.dossier_id = s.id {work.join("s.due_at", "wd")}
-        GROUP BY s.unit_id)
+    {paused_ctes(rng, scope, p_t, work).strip()}
     SELECT agg.unit_id, received, COALESCE(online, 0), COALESCE(carried_over, 0),
            COALESCE(new_direct_postal, 0), COALESCE(resolved, 0), COALESCE(on_time, 0), COALESCE(late, 0),
            COALESCE(pending, 0), COALESCE(pending, 0) - COALESCE(overdue_plain, 0) - COALESCE(paused.overdue, 0),
@@ -446,28 +450,7 @@ def hand_rollup_sql(year: int, work, scoped_units: list[int] | None, mark: int):
         SELECT unit_id, count(*) AS n,
                count(*) FILTER (WHERE supplement_count = 0 AND due_at < %(end)s) AS overdue_plain
         FROM onestop_dossier WHERE {rng} @> %(end)s AND received_at < %(end)s {scope} GROUP BY unit_id),
-    s AS (
-        SELECT id, unit_id, due_at, submitted_at FROM onestop_dossier
-        WHERE {rng} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
-    ev AS MATERIALIZED (
-        SELECT s.id AS dossier_id, x.* FROM s CROSS JOIN LATERAL (
-          SELECT count(*) FILTER (WHERE e.action = 'request_supplement') AS n,
-            min(e.at) FILTER (WHERE e.action = 'request_supplement') AS req,
-            min(e.at) FILTER (WHERE e.action = 'receive_supplement') AS res,
-            min((e.data->>'paused_seconds')::bigint) FILTER (WHERE e.action = 'receive_supplement') AS p
-          FROM onestop_dossierevent e
-          WHERE e.dossier_id = s.id AND e.at >= s.submitted_at AND e.at < %(end)s
-            AND e.action IN ('request_supplement', 'receive_supplement')) x),
-    paused AS (
-        SELECT s.unit_id, sum(CASE
-            WHEN s.due_at IS NULL THEN 0
-            WHEN COALESCE(ev.n, 0) = 0 THEN (s.due_at < %(end)s)::int
-            WHEN ev.n > 1 THEN 1
-            WHEN ev.res IS NULL THEN (ev.req > s.due_at)::int
-            WHEN ev.p = 0 THEN (s.due_at < %(end)s)::int
-            ELSE ({p_t} - {work.position("s.due_at", "wd")} >= ev.p)::int END) AS overdue
-        FROM s LEFT JOIN ev ON ev.dossier_id = s.id {work.join("s.due_at", "wd")}
-        GROUP BY s.unit_id),
+    {paused_ctes(rng, scope, p_t, work).strip()},
     units AS (SELECT unit_id FROM carried UNION SELECT unit_id FROM closed UNION SELECT unit_id FROM above
               UNION SELECT unit_id FROM pend),
     numbers AS (
