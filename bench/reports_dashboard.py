@@ -24,7 +24,6 @@ Prints min/median/max of each, the ratios of the medians, and checks that every 
 same figures.
 """
 
-import argparse
 import datetime
 import os
 import statistics
@@ -35,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from reports_timeliness import configure  # noqa: E402 (bench/ is on the path as the script's folder)
+from reports_timeliness import configure, parse_args  # noqa: E402 (bench/ is on the path as the script's folder)
 
 BENCH_DATABASE = "cchc_bench_dashboard"
 
@@ -97,16 +96,7 @@ def same_processing(a: dict, b: dict) -> bool:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=300_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse a kept database (no generation)")
-    parser.add_argument("--database", default=BENCH_DATABASE, help="name of the throwaway database")
-    args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        sys.exit("PostgreSQL only: set DATABASE_URL=postgres://user@host:port/postgres")
+    args, database_url = parse_args(__doc__, count=300_000, rounds=5, database=BENCH_DATABASE)
     drop, reused = configure(database_url, args.database, args.reuse)
     try:
         import django

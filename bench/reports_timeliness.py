@@ -75,6 +75,22 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def parse_args(doc: str, *, count: int, rounds: int, database: str):
+    """The options of the report benchmarks (this one and reports_dashboard.py) and the
+    PostgreSQL server from DATABASE_URL."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept database (no generation)")
+    parser.add_argument("--database", default=database, help="name of the throwaway database")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("PostgreSQL only: set DATABASE_URL=postgres://user@host:port/postgres")
+    return args, database_url
+
+
 def configure(database_url: str, database: str, reuse: bool):
     """Create (or, with ``reuse``, keep) the throwaway ``database`` on the server of
     ``database_url`` and point Django at it; returns (drop, reused)."""
@@ -341,14 +357,30 @@ def run_ddl(statements: list[str]):
 # -- the hand-written SQL -------------------------------------------------------------------------
 
 
-def paused_ctes(rng: str, scope: str, p_t, work) -> str:
+# "open from reception to finish" as the GiST index of reports 0002/0004 declares it
+RNG = "tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]')"
+
+
+def _year_statement(year: int, work, scoped_units: list[int] | None):
+    """What both hand-written statements start from: the year's bounds, the position of its
+    end in office time, the unit filter, and the parameters (the calendar as arrays)."""
+    start = datetime.datetime(year, 1, 1, tzinfo=VN)
+    end = datetime.datetime(year + 1, 1, 1, tzinfo=VN)
+    scope = "" if scoped_units is None else "AND unit_id = ANY(%(units)s)"
+    params = {"start": start, "end": end, "units": scoped_units,
+              "days": [d for d, _c, _w in work.days], "cums": [c for _d, c, _w in work.days],
+              "works": [w for _d, _c, w in work.days]}
+    return work.position_of_midnight(end.date()), scope, params
+
+
+def paused_ctes(scope: str, p_t, work) -> str:
     """The pending dossiers at the period's end with a supplement history (``s``), their events
     from their submission to the end (``ev``: run-time partition pruning), and how many of them
     are overdue per unit (``paused``): the part both hand-written statements share."""
     return f"""
     s AS (
         SELECT id, unit_id, due_at, submitted_at FROM onestop_dossier
-        WHERE {rng} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
+        WHERE {RNG} @> %(end)s AND received_at < %(end)s AND supplement_count > 0 {scope}),
     ev AS MATERIALIZED (
         SELECT s.id AS dossier_id, x.* FROM s CROSS JOIN LATERAL (
           SELECT count(*) FILTER (WHERE e.action = 'request_supplement') AS n,
@@ -375,11 +407,7 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
     per cell (how received x state at the end), and the pending dossiers with a supplement
     history classified from their events at the end. (Every finished dossier of the generated
     data has a stored timeliness, so no "unclassified" cell.)"""
-    start = datetime.datetime(year, 1, 1, tzinfo=VN)
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=VN)
-    p_t = work.position_of_midnight(end.date())
-    scope = "" if scoped_units is None else "AND unit_id = ANY(%(units)s)"
-    rng = "tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]')"
+    p_t, scope, params = _year_statement(year, work, scoped_units)
 
     sql = f"""
     WITH workdays(day, cum, working) AS (
@@ -389,7 +417,7 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
         FROM onestop_dossier WHERE received_at >= %(start)s AND received_at < %(end)s {scope}
         UNION ALL
         SELECT unit_id, received_at, finished_at, channel, timeliness, supplement_count, due_at
-        FROM onestop_dossier WHERE {rng} @> %(start)s AND received_at < %(start)s {scope}),
+        FROM onestop_dossier WHERE {RNG} @> %(start)s AND received_at < %(start)s {scope}),
     cells AS (
         SELECT unit_id,
           CASE WHEN received_at < %(start)s THEN 0 WHEN channel = 2 THEN 1 ELSE 2 END AS how,
@@ -405,16 +433,13 @@ def hand_sql(year: int, work, scoped_units: list[int] | None):
           sum(n) FILTER (WHERE state = 1) AS late, sum(n) FILTER (WHERE state >= 3) AS pending,
           sum(n) FILTER (WHERE state = 4) AS overdue_plain
         FROM cells GROUP BY unit_id),
-    {paused_ctes(rng, scope, p_t, work).strip()}
+    {paused_ctes(scope, p_t, work).strip()}
     SELECT agg.unit_id, received, COALESCE(online, 0), COALESCE(carried_over, 0),
            COALESCE(new_direct_postal, 0), COALESCE(resolved, 0), COALESCE(on_time, 0), COALESCE(late, 0),
            COALESCE(pending, 0), COALESCE(pending, 0) - COALESCE(overdue_plain, 0) - COALESCE(paused.overdue, 0),
            COALESCE(overdue_plain, 0) + COALESCE(paused.overdue, 0)
     FROM agg LEFT JOIN paused ON paused.unit_id = agg.unit_id
     """
-    params = {"start": start, "end": end, "units": scoped_units,
-              "days": [d for d, _c, _w in work.days], "cums": [c for _d, c, _w in work.days],
-              "works": [w for _d, _c, w in work.days]}
     return sql, params
 
 
@@ -422,17 +447,13 @@ def hand_rollup_sql(year: int, work, scoped_units: list[int] | None, mark: int):
     """The same numbers from the rollup (``reports_timelinessday``, every day of the year
     covered), the dossiers above its mark, the carried over at the start and the pending at
     the end (GiST), the paused ones classified from their events as in ``hand_sql``."""
-    start = datetime.datetime(year, 1, 1, tzinfo=VN)
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=VN)
-    p_t = work.position_of_midnight(end.date())
-    scope = "" if scoped_units is None else "AND unit_id = ANY(%(units)s)"
-    rng = "tstzrange(received_at, COALESCE(finished_at, 'infinity'::timestamptz), '[]')"
+    p_t, scope, params = _year_statement(year, work, scoped_units)
     sql = f"""
     WITH workdays(day, cum, working) AS (
         SELECT * FROM unnest(%(days)s::date[], %(cums)s::double precision[], %(works)s::boolean[])),
     carried AS (
         SELECT unit_id, count(*) AS n FROM onestop_dossier
-        WHERE {rng} @> %(start)s AND received_at < %(start)s {scope} GROUP BY unit_id),
+        WHERE {RNG} @> %(start)s AND received_at < %(start)s {scope} GROUP BY unit_id),
     closed AS (
         SELECT unit_id, sum(online) AS online, sum(direct_postal) AS direct_postal,
                sum(on_time) AS on_time, sum(late) AS late
@@ -449,8 +470,8 @@ def hand_rollup_sql(year: int, work, scoped_units: list[int] | None, mark: int):
     pend AS (
         SELECT unit_id, count(*) AS n,
                count(*) FILTER (WHERE supplement_count = 0 AND due_at < %(end)s) AS overdue_plain
-        FROM onestop_dossier WHERE {rng} @> %(end)s AND received_at < %(end)s {scope} GROUP BY unit_id),
-    {paused_ctes(rng, scope, p_t, work).strip()},
+        FROM onestop_dossier WHERE {RNG} @> %(end)s AND received_at < %(end)s {scope} GROUP BY unit_id),
+    {paused_ctes(scope, p_t, work).strip()},
     units AS (SELECT unit_id FROM carried UNION SELECT unit_id FROM closed UNION SELECT unit_id FROM above
               UNION SELECT unit_id FROM pend),
     numbers AS (
@@ -466,10 +487,7 @@ def hand_rollup_sql(year: int, work, scoped_units: list[int] | None, mark: int):
            on_time + late, on_time, late, pending, pending - overdue, overdue
     FROM numbers
     """
-    params = {"start": start, "end": end, "units": scoped_units, "mark": mark,
-              "first": datetime.date(year, 1, 1), "last": datetime.date(year, 12, 31),
-              "days": [d for d, _c, _w in work.days], "cums": [c for _d, c, _w in work.days],
-              "works": [w for _d, _c, w in work.days]}
+    params.update(mark=mark, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31))
     return sql, params
 
 
@@ -508,16 +526,7 @@ VN = None
 
 def main():
     global VN
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=10_000_000)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse a kept database (no generation)")
-    parser.add_argument("--database", default=BENCH_DATABASE, help="name of the throwaway database")
-    args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        sys.exit("PostgreSQL only: set DATABASE_URL=postgres://user@host:port/postgres")
+    args, database_url = parse_args(__doc__, count=10_000_000, rounds=7, database=BENCH_DATABASE)
     drop, reused = configure(database_url, args.database, args.reuse)
     try:
         import django
