@@ -233,9 +233,11 @@ class BrokenMail:
         raise ConnectionRefusedError("SMTP server down")
 
 
-def test_a_failure_to_enqueue_never_breaks_the_action(settings, caplog):
+@pytest.mark.django_db
+def test_a_failure_to_enqueue_never_breaks_the_action(settings, caplog, django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "cchc.onestop.no_such_backend.Backend"}}
-    notifications.dossier_received(123)  # logged, not raised
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.schedule(123, "received")  # logged, not raised
     assert "Notification received for dossier 123 could not be enqueued" in caplog.text
 
 

@@ -10,9 +10,8 @@ holds a desk officer's request, and the task itself calls ``deliver``:
   away with the change, it can no longer be lost between the commit and the enqueue, and it
   costs one statement instead of a transaction of its own (bench/README.md, intake). A
   database error writing it fails the action, like any other row of it;
-- with any other backend (the immediate one of the demo and tests, which sends at once) the
-  functions named after events (``dossier_received``...) enqueue after the commit, so that
-  nothing is sent for a change that did not happen; a failure to enqueue is logged, never
+- with any other backend (the immediate one of the demo and tests, which sends at once) it
+  enqueues after the commit, so that nothing is sent for a change that did not happen; a failure to enqueue is logged, never
   raised into the action that caused it."""
 
 import datetime
@@ -228,9 +227,10 @@ def _enqueue_in_transaction(dossier_id: int, kind: str) -> bool:
     from django_tasks_db.models import DBTaskResult
 
     from .models import Dossier
-    from .tasks import send_dossier_notification
 
-    try:
+    try:  # the task module resolves its backend on import
+        from .tasks import send_dossier_notification
+
         backend = send_dossier_notification.get_backend()
     except Exception:  # a misconfigured backend: _send logs it after the commit
         return False
@@ -242,22 +242,3 @@ def _enqueue_in_transaction(dossier_id: int, kind: str) -> bool:
     send_dossier_notification.enqueue(dossier_id, kind)
     return True
 
-
-def dossier_received(dossier_id):
-    _send(dossier_id, "received")
-
-
-def dossier_refused(dossier_id):
-    _send(dossier_id, "refused")
-
-
-def supplement_requested(dossier_id):
-    _send(dossier_id, "supplement")
-
-
-def result_ready(dossier_id):
-    _send(dossier_id, "result")
-
-
-def apology_issued(dossier_id):
-    _send(dossier_id, "apology")
