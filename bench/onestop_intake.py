@@ -26,7 +26,8 @@ Prints dossiers/s, p50/p95/p99 latency, errors, the ratio to the baseline, and t
 per intake of gunicorn, of the workers' PostgreSQL backends and of the clients (from /proc;
 the server must run on this machine), which say what the run would do on idle cores when the
 machine is shared and the wall-clock rate says little.
-``--profile`` adds, in-process: queries per intake (listed) and a cProfile of 200 intakes.
+``--profile`` adds, in-process: queries per intake (listed) and a cProfile of 200 intakes;
+``--profile-only`` does only that.
 ``--ab-rev REV`` / ``--ab-env NAME=VALUE``: an A/B in the same run instead: gunicorn alternately
 serving A (the code of git revision REV, from ``git archive``, or this code without the
 variable) and B (this code, with the variable), ``--rounds`` rounds of ``--seconds`` each, one
@@ -554,6 +555,8 @@ def main() -> int:
     parser.add_argument("--server", default=default_server(),
                         help="PostgreSQL server (the database name is ignored)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="only the in-process profile (no gunicorn run, no baseline)")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
     parser.add_argument("--ab-rev", help="A/B: the code of this git revision against this code")
     parser.add_argument("--ab-env", help="A/B: this code without and with NAME=VALUE")
@@ -570,6 +573,9 @@ def main() -> int:
         world = make_world(max(args.desks, 1))
         if args.ab_rev or args.ab_env:
             ab(db_url, world, args)
+            return 0
+        if args.profile_only:
+            profile(world)
             return 0
         before = raw_commit_rate(db_url, args.clients, args.baseline_seconds)
         gunicorn = Gunicorn(db_url, args.workers)

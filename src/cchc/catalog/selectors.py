@@ -11,9 +11,10 @@ import base64
 import binascii
 import dataclasses
 import datetime
+import functools
 import json
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     Exists,
@@ -28,6 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core import statements
 from cchc.errors import InvalidInput, NotFound
 from cchc.org.models import REFORM_DATE, AdministrativeUnit, Agency, AgencyKind, Level
 from cchc.org.selectors import units_under
@@ -340,6 +342,58 @@ def get_procedure(code: str, on: datetime.date | None = None) -> Procedure:
     if not candidates:
         raise NotFound(_("Không có thủ tục mã “%(code)s”.") % {"code": code})
     return candidates[0]
+
+
+def version_for_intake(code: str, on: datetime.date
+                       ) -> tuple[Procedure, ProcedureVersion | None, dict[str, FilingMethod]]:
+    """For a dossier received on ``on``: the procedure ``code`` names (as ``get_procedure``,
+    whose errors it raises), its version in force that day (``version_in_force``'s: the
+    lowest number, the catalog keeps one per day) and that version's filing methods by
+    channel.
+
+    A local code, the usual case, is read in one statement written once (the intake reads it
+    on every request; cchc.core.statements says why); a base code goes through
+    ``get_procedure``."""
+    using = router.db_for_read(Procedure)
+    connection = connections[using]
+    day = ProcedureVersion._meta.get_field("effective_from").get_db_prep_value(on, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_version_for_intake_sql(), [day, day, (code or "").strip()])
+        rows = cursor.fetchall()
+    if not rows:
+        procedure = get_procedure(code, on)
+        version = version_in_force(procedure, on)
+        return procedure, version, version.methods_by_channel() if version is not None else {}
+    version_at = len(Procedure._meta.concrete_fields)
+    method_at = version_at + len(ProcedureVersion._meta.concrete_fields)
+    procedure = statements.instance(Procedure, rows[0], 0, using)
+    version = statements.instance(ProcedureVersion, rows[0], version_at, using)
+    if version is None:
+        return procedure, None, {}
+    version.procedure = procedure
+    methods = {}
+    for row in rows:
+        method = statements.instance(FilingMethod, row, method_at, using)
+        if method is not None and method.version_id == version.pk:
+            method.version = version
+            methods[method.channel] = method
+    return procedure, version, methods
+
+
+@functools.cache
+def _version_for_intake_sql() -> str:
+    version = ProcedureVersion._meta
+    method = FilingMethod._meta
+    return (
+        f"SELECT {statements.select_list(Procedure, 'p')}, "
+        f"{statements.select_list(ProcedureVersion, 'v')}, "
+        f"{statements.select_list(FilingMethod, 'm')} "
+        f"FROM {Procedure._meta.db_table} p "
+        f"LEFT JOIN {version.db_table} v ON v.{version.get_field('procedure').column} = p.id "
+        f"AND v.effective_from <= %s AND (v.effective_to IS NULL OR v.effective_to >= %s) "
+        f"LEFT JOIN {method.db_table} m ON m.{method.get_field('version').column} = v.id "
+        f"WHERE p.code = %s ORDER BY v.number, m.channel"
+    )
 
 
 @dataclasses.dataclass

@@ -188,13 +188,21 @@ def _naming_fields():
         raise
 
 
-def _procedure(code: str):
+@contextmanager
+def _unknown_procedure():
+    """A procedure code that names none is bad input (400), not a missing resource."""
     try:
-        with _naming_fields():
-            return get_procedure(code, timezone.localdate())
+        yield
+    except OutsideJurisdiction:  # a NotFound too (no existence leak), about the dossier
+        raise
     except NotFound as exc:
         raise InvalidInput(str(exc.message), code="unknown_procedure",
                            fields={"procedure": [str(exc.message)]}) from None
+
+
+def _procedure(code: str):
+    with _naming_fields(), _unknown_procedure():
+        return get_procedure(code, timezone.localdate())
 
 
 def _required_params(action: str) -> set[str]:
@@ -466,12 +474,12 @@ class DossierListView(generics.GenericAPIView):
     def post(self, request):
         key = _idempotency_key(request)
         data = validated(DossierReceiveSerializer, request.data)
-        procedure = _procedure(data["procedure"])
         agency = data["agency"]
         try:
-            with _naming_fields():
+            with _naming_fields(), _unknown_procedure():
+                # The service reads the procedure by its code with its version and methods.
                 dossier = services.receive_dossier(
-                    agency=agency, procedure=procedure, applicant=dict(data["applicant"]),
+                    agency=agency, procedure=data["procedure"], applicant=dict(data["applicant"]),
                     actor=request.user, channel=data["channel"], request=data["request"],
                     sets=data["sets"], idempotency_key=key)
         except OutsideJurisdiction:

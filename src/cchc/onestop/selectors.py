@@ -10,13 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cchc.core import statements
 from cchc.core.permissions import memberships, visible_units
 from cchc.core.privacy import CONTACT_ROLES
 from cchc.errors import NotFound
-from cchc.org.models import AdministrativeUnit, Membership, Role
+from cchc.org.models import AdministrativeUnit, Agency, Membership, Role
 from cchc.workcal.deadlines import add_working_time, working_days_to_timedelta
 
-from .models import OPEN_STATUSES, Dossier, DossierStep, Status
+from .models import (
+    OPEN_STATUSES,
+    Dossier,
+    DossierStep,
+    ProcessTemplate,
+    ProcessTemplateStep,
+    Status,
+)
 
 
 def visible_dossiers(user) -> QuerySet[Dossier]:
@@ -219,3 +227,33 @@ ROLE_QUEUE_TITLES = {
     Role.SPECIALIST: gettext_lazy("Hồ sơ được giao xử lý"),
     Role.LEADER: gettext_lazy("Hồ sơ chờ phê duyệt"),
 }
+
+
+def process_template_steps(procedure_id: int) -> list[ProcessTemplateStep]:
+    """The steps of the procedure's internal process in order, each with its agency (or
+    None), in a statement written once: every intake reads them (cchc.core.statements)."""
+    using = router.db_for_read(ProcessTemplateStep)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_process_template_steps_sql(), [procedure_id])
+        rows = cursor.fetchall()
+    agency_at = len(ProcessTemplateStep._meta.concrete_fields)
+    steps = []
+    for row in rows:
+        step = statements.instance(ProcessTemplateStep, row, 0, using)
+        step.agency = statements.instance(Agency, row, agency_at, using)
+        steps.append(step)
+    return steps
+
+
+@functools.cache
+def _process_template_steps_sql() -> str:
+    step = ProcessTemplateStep._meta
+    template = ProcessTemplate._meta
+    return (
+        f"SELECT {statements.select_list(ProcessTemplateStep, 's')}, "
+        f"{statements.select_list(Agency, 'a')} "
+        f"FROM {step.db_table} s "
+        f"JOIN {template.db_table} t ON t.id = s.{step.get_field('template').column} "
+        f"LEFT JOIN {Agency._meta.db_table} a ON a.id = s.{step.get_field('agency').column} "
+        f"WHERE t.{template.get_field('procedure').column} = %s ORDER BY s.position"
+    )

@@ -16,7 +16,8 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from cchc.core.privacy import applicant_contact
-from cchc.org.models import Agency, agency_code_validator
+from cchc.org.models import agency_code_validator
+from cchc.org.selectors import agency_with_unit
 from cchc.workcal.api import ExplanationOutSerializer
 
 from . import selectors, services
@@ -104,10 +105,10 @@ class AgencyCodeField(serializers.CharField):
         if len(code) > 13:
             self.fail("max_length", max_length=13)
         agency_code_validator(code)
-        try:  # the code is unique: no ordering to compile, as ``first`` would add
-            return Agency.objects.select_related("unit").get(code=code)
-        except Agency.DoesNotExist:
+        agency = agency_with_unit(code)
+        if agency is None:
             self.fail("unknown", code=code)
+        return agency
 
 
 # -- common output pieces -----------------------------------------------------------------
@@ -246,7 +247,9 @@ class DossierSummarySerializer(serializers.Serializer):
         return {
             "code": dossier.code,
             "status": int(dossier.status),
-            "status_label": str(dossier.get_status_display()),
+            # The enums' labels: ``get_FOO_display`` builds the field's choices dict on every
+            # call (a tenth of the intake's answer).
+            "status_label": str(Status(dossier.status).label),
             "channel": int(dossier.channel),
             "procedure": {"code": version.procedure.code, "base_code": version.procedure.base_code,
                           "name": version.name, "version": int(version.number)},
@@ -313,7 +316,7 @@ class DossierDetailSerializer(DossierSummarySerializer):
         step = dossier.current_step
         return {
             **super().to_representation(dossier),
-            "channel_label": str(dossier.get_channel_display()),
+            "channel_label": str(Channel(dossier.channel).label),
             "applicant": applicant_representation(dossier, self.context),
             "request": str(dossier.request),
             "sets": int(dossier.sets),

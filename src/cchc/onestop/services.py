@@ -27,8 +27,9 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.catalog.models import FilingMethod, Procedure
-from cchc.catalog.selectors import get_procedure, in_force_q, version_in_force
+from cchc.catalog.models import Procedure
+from cchc.catalog.selectors import version_for_intake
+from cchc.core import statements
 from cchc.core.permissions import has_role, visible_units
 from cchc.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, OutsideJurisdiction
 from cchc.org.models import Agency, AgencyKind, Role
@@ -47,12 +48,11 @@ from .models import (
     Dossier,
     DossierEvent,
     DossierStep,
-    ProcessTemplateStep,
     Rating,
     ReceiptKey,
     Status,
 )
-from .selectors import actor_rights
+from .selectors import actor_rights, process_template_steps
 from .timeliness import Clock, classify, step_result
 from .transitions import TRANSITIONS, Transition
 
@@ -161,24 +161,10 @@ def _now(at):
 
 
 def _procedure_for(procedure, on: datetime.date):
-    """(procedure, its version in force on ``on``, that version's filing methods by channel).
-
-    The version is ``catalog.selectors.version_in_force``'s (the catalog keeps one version in
-    force per day), read with its methods in one query; a version without methods (or none in
-    force) takes a second."""
-    if isinstance(procedure, str):
-        procedure = get_procedure(procedure, on)
-    rows = list(FilingMethod.objects.select_related("version")
-                .filter(version__procedure=procedure).filter(in_force_q(on, "version__"))
-                .order_by("version__number", "channel"))
-    if rows:
-        version = rows[0].version
-        methods = {m.channel: m for m in rows if m.version_id == version.pk}
-    else:
-        version = version_in_force(procedure, on)
-        methods = {}
-    if version is not None:
-        version.procedure = procedure  # what version_in_force's related manager would do
+    """(procedure, its version in force on ``on``, that version's filing methods by channel);
+    ``procedure``: a ``Procedure`` or a code (local or base)."""
+    code = procedure if isinstance(procedure, str) else procedure.code
+    procedure, version, methods = version_for_intake(code, on)
     if version is None:
         raise InvalidInput(
             _("Thủ tục %(code)s không có hiệu lực vào ngày %(day)s.")
@@ -220,11 +206,9 @@ def _check_can_see(actor, dossier_unit_ids):
 
 
 def _process_steps(procedure: Procedure):
-    """The procedure's internal process (its ``ProcessTemplate``'s steps, in one query), or
-    the default one when it has none or its template has no steps."""
-    steps = (ProcessTemplateStep.objects.filter(template__procedure=procedure)
-             .select_related("agency").order_by("position"))
-    plan = [(s.name, s.role, s.share, s.agency) for s in steps]
+    """The procedure's internal process (its ``ProcessTemplate``'s steps), or the default one
+    when it has none or its template has no steps."""
+    plan = [(s.name, s.role, s.share, s.agency) for s in process_template_steps(procedure.pk)]
     return plan or [(name, role, share, None) for name, role, share in DEFAULT_PROCESS]
 
 
@@ -242,11 +226,11 @@ def _start_step(dossier: Dossier, position: int, at: datetime.datetime, actor=No
     name, role, share, agency = plan[position - 1]
     total = working_time_between(dossier.received_at, dossier.due_at)
     budget = total * float(share)
-    step = DossierStep.objects.create(
+    step = statements.insert(DossierStep(
         dossier=dossier, position=position, name=name, agency=_step_agency(dossier, role, agency),
         role=role, budget_seconds=int(budget.total_seconds()), started_at=at,
         due_at=add_working_time(at, budget), received_by=actor if position == 1 else None,
-    )
+    ))
     dossier.current_step = step
     dossier.current_agency = step.agency
     dossier.current_role = role
@@ -266,10 +250,10 @@ def _finish_step(dossier: Dossier, at, actor, note=""):
 
 
 def _record(dossier, action, actor, before, at, note="", **data):
-    return DossierEvent.objects.create(
+    return statements.insert(DossierEvent(
         dossier=dossier, action=action, actor=actor, at=at, status_before=before,
         status_after=dossier.status, note=note, data=data,
-    )
+    ))
 
 
 def _start_clock(dossier: Dossier, at: datetime.datetime, days: Decimal | None = None):
@@ -283,6 +267,7 @@ def _start_clock(dossier: Dossier, at: datetime.datetime, days: Decimal | None =
 
 
 def _new_dossier(*, agency, procedure, channel, applicant, request, sets, at, status) -> Dossier:
+    """``procedure``: a ``Procedure``, a code, or ``_procedure_for``'s answer."""
     _check_receiving_agency(agency)
     if channel not in Channel.values:
         raise InvalidInput(_("Kênh nộp không hợp lệ."), fields={"channel": [_("Chọn 1, 2 hoặc 3.")]})
@@ -291,7 +276,9 @@ def _new_dossier(*, agency, procedure, channel, applicant, request, sets, at, st
     if not 1 <= int(sets) <= 20:
         raise InvalidInput(_("Số bộ hồ sơ phải từ 1 đến 20."), fields={"sets": [_("Từ 1 đến 20.")]})
     local_day = at.astimezone(VN_TZ).date()
-    procedure, version, methods = _procedure_for(procedure, local_day)
+    if not isinstance(procedure, tuple):
+        procedure = _procedure_for(procedure, local_day)
+    procedure, version, methods = procedure
     dossier = Dossier(
         code=allocate_code(agency, local_day), receiving_agency=agency, unit=agency.unit,
         procedure=procedure, procedure_version=version, channel=channel, status=status,
@@ -320,6 +307,8 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
         if earlier is not None:
             earlier.dossier.replayed = True
             return earlier.dossier
+    # The procedure first: an unknown or abolished one is bad input whoever sends it.
+    resolved = _procedure_for(procedure, at.astimezone(VN_TZ).date())
     rights = None
     if actor is not None and not actor.is_superuser:
         # The role and the jurisdiction in one read (``has_role`` and ``_check_can_see``
@@ -329,14 +318,13 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
             raise Forbidden(_("Chỉ cán bộ một cửa được tiếp nhận hồ sơ."))
         if not rights.sees_unit:
             raise OutsideJurisdiction()
-    dossier = _new_dossier(agency=agency, procedure=procedure, channel=channel, applicant=applicant,
+    dossier = _new_dossier(agency=agency, procedure=resolved, channel=channel, applicant=applicant,
                            request=request, sets=sets, at=at, status=Status.RECEIVED)
     _start_clock(dossier, at, dossier.legal_days)
-    dossier.save()
+    statements.insert(dossier)
     _start_step(dossier, 1, at, actor)
-    Dossier.objects.filter(pk=dossier.pk).update(
-        current_step=dossier.current_step, current_agency=dossier.current_agency,
-        current_role=dossier.current_role)
+    statements.update(Dossier, dossier.pk, current_step_id=dossier.current_step_id,
+                      current_agency_id=dossier.current_agency_id, current_role=dossier.current_role)
     _record(dossier, "receive", actor, None, at, channel=channel)
     if idempotency_key and actor is not None:
         ReceiptKey.objects.create(user=actor, key=idempotency_key, dossier=dossier)

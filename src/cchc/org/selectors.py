@@ -6,12 +6,15 @@ for units that are not loaded.
 """
 
 import datetime
+import functools
 import re
 
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from cchc.core import statements
 from cchc.errors import InvalidInput, NotFound
 from cchc.textfold import fold
 
@@ -147,6 +150,30 @@ def agency_by_code(code: str) -> Agency:
     if agency is None:
         raise NotFound(_("Không tìm thấy cơ quan có mã định danh %(code)s.") % {"code": code})
     return agency
+
+
+def agency_with_unit(code: str) -> Agency | None:
+    """The agency of exactly this (normalised) code with its unit, or None: what
+    ``select_related("unit").get(code=code)`` gives, in a statement written once (the
+    intake reads it on every request; cchc.core.statements says why)."""
+    sql = _agency_with_unit_sql()
+    using = router.db_for_read(Agency)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    agency = statements.instance(Agency, row, 0, using)
+    agency.unit = statements.instance(AdministrativeUnit, row, len(Agency._meta.concrete_fields), using)
+    return agency
+
+
+@functools.cache
+def _agency_with_unit_sql() -> str:
+    return (f"SELECT {statements.select_list(Agency, 'a')}, "
+            f"{statements.select_list(AdministrativeUnit, 'u')} "
+            f"FROM {Agency._meta.db_table} a JOIN {AdministrativeUnit._meta.db_table} u "
+            f"ON u.id = a.{Agency._meta.get_field('unit').column} WHERE a.code = %s")
 
 
 def agencies(

@@ -1,0 +1,103 @@
+"""Plain statements built from the models' metadata, for the few paths where the ORM's query
+compiler costs more CPU than the database spends running the query.
+
+Measured on the dossier intake (bench/README.md, intake): compiling a ``get`` with two
+``select_related`` or a 40-column ``save()`` took 1-2 ms of Python each, running it 0.1 ms of
+PostgreSQL. These helpers build each statement's text once per model and connection and fill
+in only the values, with the fields' own conversions (``get_db_prep_save`` on the way in, the
+backend's and the field's converters on the way out), so a field added to a model is read and
+written here too. They do what ``Model.save()`` and ``Model.from_db()`` do for plain models:
+no signals are sent (use them only for models without receivers), no inheritance, no
+database defaults. Everything else goes through the ORM.
+"""
+
+from functools import cache
+
+from django.db import connections, router
+from django.db.models import Model
+
+
+def _connection(model, write: bool, instance=None):
+    alias = (router.db_for_write if write else router.db_for_read)(model, instance=instance)
+    return alias, connections[alias]
+
+
+def select_list(model: type[Model], alias: str) -> str:
+    """``"alias"."column", ...`` for every concrete field of ``model``, in field order (what
+    ``instance`` reads back)."""
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+@cache
+def _reader(model: type[Model], using: str):
+    """(the attnames, the primary key's position, each column's converters) of ``model``."""
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    converters = []
+    for field in fields:
+        column = field.get_col(model._meta.db_table)
+        chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        converters.append((column, tuple(chain)))
+    pk_position = [field.primary_key for field in fields].index(True)
+    return [field.attname for field in fields], pk_position, tuple(converters)
+
+
+def instance(model: type[Model], row, start: int = 0, using: str | None = None):
+    """The ``model`` instance whose columns (``select_list``'s order) begin at ``row[start]``,
+    or None when its primary key is NULL (the other side of an outer join)."""
+    using = using or router.db_for_read(model)
+    attnames, pk_position, converters = _reader(model, using)
+    values = list(row[start:start + len(attnames)])
+    if values[pk_position] is None:
+        return None
+    connection = connections[using]
+    for index, (column, chain) in enumerate(converters):
+        for converter in chain:
+            values[index] = converter(values[index], column, connection)
+    return model.from_db(using, attnames, values)
+
+
+@cache
+def _insert_sql(model: type[Model], using: str):
+    meta = model._meta
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}")
+    return fields, sql
+
+
+def insert(obj: Model) -> Model:
+    """``obj.save()`` of a new row in one statement: pre-save values (``auto_now_add``...),
+    the database's primary key back on ``obj``."""
+    model = type(obj)
+    using, connection = _connection(model, True, obj)
+    if not connection.features.can_return_columns_from_insert or obj.pk is not None:
+        obj.save(force_insert=True, using=using)
+        return obj
+    fields, sql = _insert_sql(model, using)
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def update(model: type[Model], pk, **values) -> int:
+    """``model.objects.filter(pk=pk).update(**values)`` for plain column values (not
+    expressions): rows updated."""
+    using, connection = _connection(model, True)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    params = [field.get_db_prep_save(value, connection)
+              for field, value in zip(fields, values.values(), strict=True)]
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} "
+                       f"WHERE {quote(meta.pk.column)} = %s", params)
+        return cursor.rowcount
