@@ -336,7 +336,7 @@ LOGGING = {
 # and the tests run them at once, in the process that enqueues them (no worker to start);
 # CCHC_TASK_BACKEND=database|immediate overrides.
 _TASK_BACKENDS = {
-    "database": "django_tasks_db.DatabaseBackend",
+    "database": "cchc.core.taskqueue.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 CCHC_TASK_BACKEND = os.environ.get(

@@ -114,7 +114,7 @@ def test_intake_through_the_api_takes_few_queries(world, settings):
     step, the event and, with production's database task queue, the notification's task row
     in the same transaction: 11 statements besides the transaction's own. It took 19, then a
     transaction of its own for the task row, then 12."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "cchc.core.taskqueue.DatabaseBackend"}}
     client = token_client(world.desk_officer)
     body = {"agency": world.desk.code, "procedure": world.five_days.code, "channel": 1,
             "applicant": dict(APPLICANT), "sets": 1}

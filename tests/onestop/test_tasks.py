@@ -21,7 +21,7 @@ from tests.onestop.conftest import APPLICANT
 
 @pytest.fixture
 def database_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "cchc.core.taskqueue.DatabaseBackend"}}
 
 
 def new_worker(worker_id):

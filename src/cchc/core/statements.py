@@ -6,15 +6,15 @@ Measured on the dossier intake (bench/README.md, intake): compiling a ``get`` wi
 PostgreSQL. These helpers build each statement's text once per model and connection and fill
 in only the values, with the fields' own conversions (``get_db_prep_save`` on the way in, the
 backend's and the field's converters on the way out), so a field added to a model is read and
-written here too. They do what ``Model.save()`` and ``Model.from_db()`` do for plain models:
-no signals are sent (use them only for models without receivers), no inheritance, no
-database defaults. Everything else goes through the ORM.
+written here too. They do what ``Model.save()`` (with its signals) and ``Model.from_db()``
+do for plain models: no inheritance, no database defaults, and ``update`` sends no signal,
+as ``QuerySet.update`` does not. Everything else goes through the ORM.
 """
 
 from functools import cache
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, signals
 
 
 def _connection(model, write: bool, instance=None):
@@ -58,31 +58,40 @@ def instance(model: type[Model], row, start: int = 0, using: str | None = None):
 
 
 @cache
-def _insert_sql(model: type[Model], using: str):
+def _insert_sql(model: type[Model], using: str, with_key: bool):
+    """(the fields written, the statement): without ``with_key``, the database numbers the
+    row and returns its key."""
     meta = model._meta
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    quote = connections[using].ops.quote_name
+    fields = [f for f in meta.local_concrete_fields if with_key or f is not meta.auto_field]
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}")
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    if not with_key:
+        sql += f" RETURNING {quote(meta.pk.column)}"
     return fields, sql
 
 
 def insert(obj: Model) -> Model:
-    """``obj.save()`` of a new row in one statement: pre-save values (``auto_now_add``...),
-    the database's primary key back on ``obj``."""
+    """``obj.save()`` of a new row in one statement: its ``pre_save`` and ``post_save``
+    signals, the fields' pre-save values (``auto_now_add``...), and the key the database gives
+    back when ``obj`` has none (an auto field)."""
     model = type(obj)
     using, connection = _connection(model, True, obj)
-    if not connection.features.can_return_columns_from_insert or obj.pk is not None:
+    with_key = obj.pk is not None
+    if not (with_key or connection.features.can_return_columns_from_insert):
         obj.save(force_insert=True, using=using)
         return obj
-    fields, sql = _insert_sql(model, using)
+    signals.pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    fields, sql = _insert_sql(model, using, with_key)
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
+        if not with_key:
+            obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = using
+    signals.post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False,
+                           using=using)
     return obj
 
 
