@@ -473,7 +473,8 @@ class DossierListView(generics.GenericAPIView):
     )
     def post(self, request):
         key = _idempotency_key(request)
-        data = validated(DossierReceiveSerializer, request.data)
+        data = (DossierReceiveSerializer.plain_input(request.data)
+                or validated(DossierReceiveSerializer, request.data))
         agency = data["agency"]
         try:
             with _naming_fields(), _unknown_procedure():
