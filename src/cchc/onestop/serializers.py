@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from cchc.core.privacy import applicant_contact
-from cchc.org.models import agency_code_validator
+from cchc.org.models import Role, agency_code_validator
 from cchc.org.selectors import agency_with_unit
 from cchc.workcal.api import ExplanationOutSerializer
 
@@ -331,7 +331,7 @@ class DossierDetailSerializer(DossierSummarySerializer):
             "result_note": str(dossier.result_note),
             "current_step": None if step is None else {
                 "position": int(step.position), "name": str(step.name), "agency": _agency(step.agency),
-                "role": str(step.role), "role_label": str(step.get_role_display()),
+                "role": str(step.role), "role_label": _role_label(step.role),
                 "started_at": _datetime(step.started_at), "due_at": _datetime(step.due_at)},
             "available_actions": self.get_available_actions(dossier),
             "supplement_warning": self.get_supplement_warning(dossier),
@@ -347,6 +347,11 @@ _LEGAL_DAYS = DossierDetailSerializer._declared_fields["legal_days"]
 
 def _datetime(value):
     return None if value is None else _DATETIME.to_representation(value)
+
+
+def _role_label(role) -> str:
+    """``get_role_display()`` without building the choices dict on every call."""
+    return str(Role(role).label) if role in Role.values else str(role)
 
 
 def _agency(agency):
