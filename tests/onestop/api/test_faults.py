@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from cchc.onestop import api
+from cchc.onestop import services
 from cchc.onestop.models import DailySequence, Dossier, DossierEvent, ReceiptKey
 
 # The fixture, not the marker: tests/conftest.py puts back the migrations' rows (calendar)
@@ -78,14 +78,14 @@ def test_a_killed_connection_is_a_503_and_a_retry_creates_the_dossier_once(clien
     assert retried.status_code == 200 and retried["Idempotent-Replayed"] == "true"
     assert retried.json()["code"] == first.json()["code"]
     # The connection dies in the middle of a reception: 503, nothing written.
-    real_procedure = api._procedure
+    real_read = services.version_for_intake
 
-    def dying(code):
-        procedure = real_procedure(code)
+    def dying(code, on):
+        answer = real_read(code, on)
         _kill_django_connection()
-        return procedure
+        return answer
 
-    with mock.patch.object(api, "_procedure", side_effect=dying):
+    with mock.patch.object(services, "version_for_intake", side_effect=dying):
         lost = _post(clients.desk, intake(), "fault-key-0002")
     assert lost.status_code == 503
     assert lost["Retry-After"] == "5"
