@@ -72,7 +72,7 @@ def test_new_months_are_created_and_take_their_rows_from_the_default(receive):
 def test_the_command_creates_the_coming_months(db, capsys):
     call_command("create-partitions", "--months", "30")
     out = capsys.readouterr().out
-    assert "Đã tạo 6 phân vùng" in out
+    assert "Đã tạo 12 phân vùng" in out  # 6 months of events and 6 of dossiers
     call_command("create-partitions", "--months", "30")
     assert "Đã đủ phân vùng" in capsys.readouterr().out
 

@@ -1,5 +1,5 @@
 """`cchc create-partitions [--months N]`: the monthly partitions of the dossier events table
-for the coming months (PostgreSQL; see ``cchc.onestop.partitions``). Run it monthly (a
+and of the dossiers table for the coming months (PostgreSQL; see ``cchc.onestop.partitions``). Run it monthly (a
 systemd timer or cron): a month without its partition still works (its rows go to the
 default partition) but loses partition pruning until this command moves them."""
 
@@ -12,7 +12,7 @@ from cchc.onestop import partitions
 
 
 class Command(BaseCommand):
-    help = (gettext_lazy("Tạo các phân vùng theo tháng còn thiếu của bảng sự kiện hồ sơ (PostgreSQL), đến "
+    help = (gettext_lazy("Tạo các phân vùng theo tháng còn thiếu của bảng hồ sơ và bảng sự kiện hồ sơ (PostgreSQL), đến "
             "--months tháng sau tháng hiện tại; chuyển sang phân vùng mới những dòng đã nằm ở "
             "phân vùng mặc định. Trên SQLite không làm gì."))
 
@@ -28,7 +28,9 @@ class Command(BaseCommand):
                               "không có gì để tạo.")
             return
         created = partitions.ensure_event_partitions(months)
-        total = len(partitions.existing_partitions(connection))
+        created += partitions.ensure_dossier_partitions(months)
+        total = sum(len(partitions.existing_partitions(connection, spec))
+                    for spec in (partitions.EVENTS, partitions.DOSSIERS))
         if created:
             self.stdout.write(f"Đã tạo {len(created)} phân vùng: {', '.join(created)}. "
                               f"Tổng cộng {total} phân vùng.")
