@@ -3,6 +3,7 @@ cchc.onestop.partitions, docs/scaling.md 2.2): placement, pruning, and the integ
 triggers keep now that no foreign key can point at it and ``code`` has no unique index."""
 
 import datetime
+import re
 import threading
 
 import psycopg
@@ -10,10 +11,12 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from cchc.onestop import partitions
 from cchc.onestop.models import Dossier, DossierEvent, DossierStep, Status
 from tests.onestop.conftest import at
+from tests.onestop.test_partitions import expected_partition
 
 pytestmark = pytest.mark.postgres
 
@@ -48,7 +51,8 @@ def _defer_again():
 def test_the_dossiers_table_is_partitioned_with_every_index(db):
     assert partitions.is_partitioned(connection, partitions.DOSSIERS)
     names = set(partitions.existing_partitions(connection, partitions.DOSSIERS))
-    assert {"onestop_dossier_y2020m01", "onestop_dossier_default"} <= names
+    assert {"onestop_dossier_y2020", "onestop_dossier_default"} <= names
+    assert not {name for name in names if name.startswith("onestop_dossier_y2020m")}
     with connection.cursor() as cursor:
         cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'onestop_dossier'")
         assert cursor.fetchone()[0] == "p"
@@ -68,7 +72,8 @@ def test_the_dossiers_table_is_partitioned_with_every_index(db):
     declared = {index.name for index in Dossier._meta.indexes}
     from importlib import import_module
 
-    reports = import_module("cchc.reports.migrations.0002_report_indexes").INDEXES
+    reports = {**import_module("cchc.reports.migrations.0002_report_indexes").INDEXES,
+               **import_module("cchc.reports.migrations.0004_open_period_with_submission").INDEXES}
     for name, (definition, _concurrently) in reports.items():
         if " ON onestop_dossier " in definition:
             declared.add(name)
@@ -86,8 +91,8 @@ def test_a_dossier_lands_in_its_month_in_vietnam_time(receive):
     april, may = receive("2026-04-30 16:00"), receive("2026-04-30 16:10")
     # 00:30 on 1 May in Việt Nam is still 30 April in UTC: the month is Việt Nam's.
     Dossier.objects.filter(pk=may.pk).update(submitted_at=at("2026-05-01 00:30"))
-    assert _partition_of(april) == "onestop_dossier_y2026m04"
-    assert _partition_of(may) == "onestop_dossier_y2026m05"
+    assert _partition_of(april) == expected_partition("onestop_dossier", "2026-04")
+    assert _partition_of(may) == expected_partition("onestop_dossier", "2026-05")
     assert Dossier.objects.get(pk=may.pk).code == may.code
     assert _codes(april.code, may.code) == {april.code: april.pk, may.code: may.pk}
 
@@ -100,8 +105,9 @@ def test_a_period_of_submission_prunes_the_other_months(receive):
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "onestop_dossier_y2026m04" in plan
+    assert expected_partition("onestop_dossier", "2026-04") in plan
     assert "y2026m03" not in plan and "y2026m05" not in plan and "_default" not in plan
+    assert "y2025" not in plan
 
 
 def test_an_orphan_child_is_refused(receive):
@@ -138,7 +144,7 @@ def test_a_change_of_month_moves_the_row_and_keeps_code_and_children(receive):
     dossier = receive("2026-04-24 09:00")
     Dossier.objects.filter(pk=dossier.pk).update(submitted_at=at("2026-06-02 09:00"))
     _check_deferred()  # the steps and events still point at an existing dossier
-    assert _partition_of(dossier) == "onestop_dossier_y2026m06"
+    assert _partition_of(dossier) == expected_partition("onestop_dossier", "2026-06")
     assert _codes(dossier.code) == {dossier.code: dossier.pk}
 
 
@@ -163,6 +169,7 @@ def test_new_months_take_their_dossiers_from_the_default_partition(receive):
     far = receive("2026-04-24 09:00")
     Dossier.objects.filter(pk=far.pk).update(submitted_at=at("2031-03-10 09:00"))
     assert _partition_of(far) == "onestop_dossier_default"
+    _check_deferred()  # a partition with pending trigger events cannot be altered or dropped
     created = partitions.ensure_dossier_partitions(0, today=datetime.date(2031, 3, 5))
     assert created[-1] == "onestop_dossier_y2031m03"
     assert _partition_of(far) == "onestop_dossier_y2031m03"
@@ -174,12 +181,53 @@ def test_new_months_take_their_dossiers_from_the_default_partition(receive):
 def test_the_command_creates_the_coming_months_of_both_tables(db, capsys):
     call_command("create-partitions", "--months", "30")
     out = capsys.readouterr().out
-    assert "Đã tạo 12 phân vùng" in out
+    assert f"Đã tạo {2 * (30 - partitions.MONTHS_AHEAD)} phân vùng" in out
     names = set(partitions.existing_partitions(connection, partitions.DOSSIERS))
     ahead = datetime.date.today().replace(day=1)
     for _ in range(30):
         ahead = (ahead + datetime.timedelta(days=32)).replace(day=1)
     assert partitions.DOSSIERS.partition_name(ahead) in names
+
+
+def test_a_closed_years_months_roll_up_with_codes_and_references_kept(receive):
+    year = timezone.localdate().year
+    dossier = receive(f"{year}-03-02 09:00")
+    stray = receive(f"{year}-03-02 09:10")
+    _check_deferred()  # a partition with pending trigger events cannot be altered or dropped
+    # A row of that year in the default partition (as if its month had been missing).
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE onestop_dossier DETACH PARTITION "onestop_dossier_y{year}m05"')
+        cursor.execute(f'DROP TABLE "onestop_dossier_y{year}m05"')
+    Dossier.objects.filter(pk=stray.pk).update(submitted_at=at(f"{year}-05-20 09:00"))
+    assert _partition_of(stray) == "onestop_dossier_default"
+    _check_deferred()
+    created = partitions.ensure_dossier_partitions(today=datetime.date(year + 1, 1, 10))
+    assert f"onestop_dossier_y{year}" in created
+    assert _partition_of(dossier) == _partition_of(stray) == f"onestop_dossier_y{year}"
+    _check_deferred()  # every step and event still points at an existing dossier
+    assert _codes(dossier.code, stray.code) == {dossier.code: dossier.pk, stray.code: stray.pk}
+    with pytest.raises(IntegrityError, match="onestop_dossier_code"), transaction.atomic():
+        Dossier.objects.filter(pk=stray.pk).update(code=dossier.code)
+    with pytest.raises(IntegrityError, match="still referenced"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM onestop_dossier WHERE id = %s", [dossier.pk])
+        _check_deferred()
+    _defer_again()
+
+
+def test_a_lookup_by_code_plans_only_the_partition_of_its_day(receive):
+    dossier = receive("2026-04-24 09:00")
+    bounds = partitions.submission_day_bounds(dossier.code)
+    assert bounds == (at("2026-04-24 00:00"), at("2026-04-25 00:00"))
+    query = Dossier.objects.filter(code=dossier.code, submitted_at__gte=bounds[0],
+                                   submitted_at__lt=bounds[1])
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    planned = [name for name in partitions.existing_partitions(connection, partitions.DOSSIERS)
+               if re.search(rf"\b{name}\b", plan)]
+    assert planned == [expected_partition("onestop_dossier", "2026-04")]
 
 
 def test_seeding_registers_the_codes_its_copy_skipped(world):

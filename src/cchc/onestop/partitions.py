@@ -31,13 +31,18 @@ from django.db import transaction
 from django.utils import timezone
 
 FIRST_MONTH = datetime.date(2020, 1, 1)
-MONTHS_AHEAD = 24
+# Months created after the current one. Few on purpose: every partition costs planning time
+# in each query that cannot prune (a lookup by id, the work queues); the monthly
+# ``cchc create-partitions`` keeps the horizon, and the default partition takes any row that
+# arrives before its month exists (the command moves them in).
+MONTHS_AHEAD = 3
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
 class PartitionedTable:
-    """A table partitioned by month on one instant column (its partition key)."""
+    """A table range-partitioned on one instant column (its partition key): one partition
+    per closed year, one per month from January of the current year, and a default."""
 
     table: str
     key: str
@@ -50,6 +55,16 @@ class PartitionedTable:
 
     def partition_name(self, month: datetime.date) -> str:
         return f"{self.table}_y{month.year:04d}m{month.month:02d}"
+
+    def year_name(self, year: int) -> str:
+        return f"{self.table}_y{year:04d}"
+
+    def parse(self, name: str) -> tuple[int, int | None] | None:
+        """(year, month) of a monthly partition's name, (year, None) of a yearly one."""
+        match = re.fullmatch(rf"{re.escape(self.table)}_y(\d{{4}})(?:m(\d{{2}}))?", name)
+        if match is None:
+            return None
+        return int(match[1]), int(match[2]) if match[2] else None
 
 
 EVENTS = PartitionedTable("onestop_dossierevent", "at", {
@@ -98,15 +113,62 @@ def _last_month(today: datetime.date, months_ahead: int) -> datetime.date:
     return last
 
 
+@dataclass(frozen=True)
+class Range:
+    """One partition of the layout: a closed year or a month, bounds at 00:00 +07:00."""
+
+    name: str
+    start: datetime.date
+    end: datetime.date
+    year: int
+    month: int | None
+
+
+def layout(spec: PartitionedTable, today: datetime.date, months_ahead: int) -> list[Range]:
+    """The partitions ``spec`` should have on ``today``: one per year from FIRST_MONTH's to
+    the last closed one, then one per month from January of the current year to
+    ``months_ahead`` months after the current month (still "by month": a year's bounds are
+    its first and its thirteenth month start)."""
+    ranges = [Range(spec.year_name(year), datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1),
+                    year, None)
+              for year in range(FIRST_MONTH.year, today.year)]
+    for month in months_until(_last_month(today, months_ahead), datetime.date(today.year, 1, 1)):
+        ranges.append(Range(spec.partition_name(month), month, _next_month(month), month.year,
+                            month.month))
+    return ranges
+
+
 def dossier_events(dossier):
     """The events of one dossier, bounded below by its submission instant: a literal the
-    planner sees, so it skips every month before the dossier was submitted (without it a
-    lookup by ``dossier_id`` alone plans every partition: ~47 ms of planning over 108 months,
-    docs/scaling.md 2.1). No event precedes the submission: the services stamp both with the
-    same clock, and the importer refuses an event before the reception (its submission)."""
+    planner sees, so it skips every partition before the dossier was submitted (without it a
+    lookup by ``dossier_id`` alone plans every partition, docs/scaling.md 2.1). No event
+    precedes the submission: the services stamp both with the same clock, and the importer
+    refuses an event before the reception (its submission)."""
     from .models import DossierEvent
 
     return DossierEvent.objects.filter(dossier=dossier, at__gte=dossier.submitted_at)
+
+
+def submission_day_bounds(code: str) -> tuple[datetime.datetime, datetime.datetime] | None:
+    """The local day a well-formed dossier code names (``<agency>-<YYMMDD>-<NNNN>``,
+    RULES.md 2), as ``[00:00, next 00:00)`` in Việt Nam time, or None for any other code.
+
+    Every writer takes the day of the code from the submission instant (the services'
+    ``allocate_code(agency, local day of submitted_at)``, the importer's reception, which is
+    an imported dossier's submission, the seeding), so ``submitted_at`` falls in that day.
+    Callers still treat the bound as a hint: codes are unique, so a dossier found with the
+    bound is the one, and one not found is looked for again without it."""
+    from .bulk import CODE_PATTERN
+
+    match = CODE_PATTERN.fullmatch(code)
+    if match is None:
+        return None
+    try:
+        day = datetime.date(2000 + int(match[2]), int(match[3]), int(match[4]))
+    except ValueError:
+        return None
+    start = datetime.datetime.combine(day, datetime.time(), tzinfo=ZONE)
+    return start, start + datetime.timedelta(days=1)
 
 
 def is_partitioned(connection=None, spec: PartitionedTable = EVENTS) -> bool:
@@ -128,47 +190,117 @@ def existing_partitions(connection=None, spec: PartitionedTable = EVENTS) -> lis
         return [row[0] for row in cursor.fetchall()]
 
 
-def _create_month(cursor, month: datetime.date, *, has_default: bool,
-                  spec: PartitionedTable = EVENTS) -> None:
-    table, key = spec.table, spec.key
-    name, start, end = spec.partition_name(month), _bound(month), _bound(_next_month(month))
-    if not has_default:
-        cursor.execute(f'CREATE TABLE "{name}" PARTITION OF "{table}" '
-                       f"FOR VALUES FROM ('{start}') TO ('{end}')")
-        return
-    # Rows of that month may already sit in the default partition: move them, then attach.
-    cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING CONSTRAINTS)')
-    cursor.execute(
-        f'WITH moved AS (DELETE FROM "{spec.default_partition}" WHERE "{key}" >= %s '
-        f'AND "{key}" < %s RETURNING *) INSERT INTO "{name}" SELECT * FROM moved', [start, end])
-    cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" '
-                   f"FOR VALUES FROM ('{start}') TO ('{end}')")
+def _register_codes(cursor, spec: PartitionedTable, name: str) -> None:
     if spec is DOSSIERS:
-        # The delete from the default partition released the moved dossiers' codes; the
-        # insert into the table not yet attached fired no trigger: register them again.
+        # Rows moved out of the default partition released their codes (its delete trigger);
+        # the insert into a table not yet attached fired none: register them again.
         cursor.execute(f'INSERT INTO "{CODE_TABLE}" (code, dossier_id) '
                        f'SELECT code, id FROM "{name}" ON CONFLICT DO NOTHING')
 
 
+def _create_range(cursor, spec: PartitionedTable, name: str, first: datetime.date,
+                  end_month: datetime.date, *, has_default: bool, sources=()) -> None:
+    """Create partition ``name`` for ``[first, end_month)``. With a default partition, its rows
+    of that range move in first (PostgreSQL refuses to attach a range the default partition
+    holds rows of); ``sources`` are detached partitions whose rows it takes over (a year's
+    months), dropped afterwards. The bounds are checked by a constraint before the attach,
+    so PostgreSQL does not scan the new partition again."""
+    table, key = spec.table, spec.key
+    start, end = _bound(first), _bound(end_month)
+    if not has_default and not sources:
+        cursor.execute(f'CREATE TABLE "{name}" PARTITION OF "{table}" '
+                       f"FOR VALUES FROM ('{start}') TO ('{end}')")
+        return
+    cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+    for source in sources:
+        cursor.execute(f'INSERT INTO "{name}" SELECT * FROM "{source}"')
+    if has_default:
+        cursor.execute(
+            f'WITH moved AS (DELETE FROM "{spec.default_partition}" WHERE "{key}" >= %s '
+            f'AND "{key}" < %s RETURNING *) INSERT INTO "{name}" SELECT * FROM moved', [start, end])
+    check = f"{name}_bounds"[:63]
+    cursor.execute(f'ALTER TABLE "{name}" ADD CONSTRAINT "{check}" CHECK ("{key}" IS NOT NULL '
+                   f"AND \"{key}\" >= '{start}' AND \"{key}\" < '{end}')")
+    cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" '
+                   f"FOR VALUES FROM ('{start}') TO ('{end}')")
+    cursor.execute(f'ALTER TABLE "{name}" DROP CONSTRAINT "{check}"')
+    for source in sources:
+        cursor.execute(f'DROP TABLE "{source}"')
+    _register_codes(cursor, spec, name)
+    if sources:
+        cursor.execute(f'ANALYZE "{name}"')
+
+
+def _create_month(cursor, month: datetime.date, *, has_default: bool,
+                  spec: PartitionedTable = EVENTS) -> None:
+    _create_range(cursor, spec, spec.partition_name(month), month, _next_month(month),
+                  has_default=has_default)
+
+
+def _roll_up_year(cursor, spec: PartitionedTable, year: int, months: list[str], *,
+                  has_default: bool) -> None:
+    """A closed year's monthly partitions become one yearly partition, in the caller's
+    transaction and under an exclusive lock on the parent (reads and writes of the table
+    wait until it commits: the year's rows are copied once and its indexes built once)."""
+    cursor.execute(f'LOCK TABLE "{spec.table}" IN ACCESS EXCLUSIVE MODE')
+    for month in months:
+        cursor.execute(f'ALTER TABLE "{spec.table}" DETACH PARTITION "{month}"')
+    _create_range(cursor, spec, spec.year_name(year), datetime.date(year, 1, 1),
+                  datetime.date(year + 1, 1, 1), has_default=has_default, sources=months)
+
+
+def _is_empty(cursor, name: str) -> bool:
+    cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{name}")')
+    return cursor.fetchone()[0]
+
+
 def ensure_partitions(spec: PartitionedTable, months_ahead: int = MONTHS_AHEAD, *, today=None,
-                      connection=None) -> list[str]:
-    """Create the monthly partitions of ``spec`` missing from January 2020 up to
-    ``months_ahead`` months after the current month (and the default partition); return
-    the names created."""
+                      connection=None, roll_up: bool = True, trim: bool = False) -> list[str]:
+    """Bring ``spec``'s partitions to ``layout(today, months_ahead)``: create the missing
+    years and months (and the default partition), and with ``roll_up`` turn the months of a
+    closed year into one yearly partition. With ``trim`` (the migration converting the old
+    24-months-ahead layout), drop the empty months beyond the horizon. Returns the names
+    created."""
     connection = connection or default_connection
     if not is_partitioned(connection, spec):
         return []
-    last = _last_month(today or timezone.localdate(), months_ahead)
+    today = today or timezone.localdate()
     created = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         # One creator at a time (two timers, or a timer and a migration).
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [spec.table])
         present = set(existing_partitions(connection, spec))
         has_default = spec.default_partition in present
-        for month in months_until(last):
-            if spec.partition_name(month) not in present:
-                _create_month(cursor, month, has_default=has_default, spec=spec)
-                created.append(spec.partition_name(month))
+        monthly: dict[int, list[str]] = {}
+        years = set()
+        for name in present:
+            parsed = spec.parse(name)
+            if parsed and parsed[1] is None:
+                years.add(parsed[0])
+            elif parsed:
+                monthly.setdefault(parsed[0], []).append(name)
+        if roll_up:
+            for year in sorted(y for y in monthly if y < today.year and y not in years):
+                _roll_up_year(cursor, spec, year, sorted(monthly.pop(year)), has_default=has_default)
+                years.add(year)
+                created.append(spec.year_name(year))
+        wanted = layout(spec, today, months_ahead)
+        for part in wanted:
+            if part.name in present or part.name in created:
+                continue
+            if part.month is None and part.year in monthly:
+                continue  # its months stay (roll_up off)
+            if part.month is not None and part.year in years:
+                continue  # a year partition already covers it
+            _create_range(cursor, spec, part.name, part.start, part.end, has_default=has_default)
+            created.append(part.name)
+        if trim:
+            horizon = wanted[-1].end
+            for year, names in monthly.items():
+                for name in sorted(names):
+                    month = spec.parse(name)[1]
+                    if datetime.date(year, month, 1) >= horizon and _is_empty(cursor, name):
+                        cursor.execute(f'DROP TABLE "{name}"')
         if not has_default:
             cursor.execute(f'CREATE TABLE "{spec.default_partition}" PARTITION OF "{spec.table}" '
                            "DEFAULT")
@@ -177,13 +309,15 @@ def ensure_partitions(spec: PartitionedTable, months_ahead: int = MONTHS_AHEAD, 
 
 
 def ensure_event_partitions(months_ahead: int = MONTHS_AHEAD, *, today=None,
-                            connection=None) -> list[str]:
-    return ensure_partitions(EVENTS, months_ahead, today=today, connection=connection)
+                            connection=None, roll_up: bool = True) -> list[str]:
+    return ensure_partitions(EVENTS, months_ahead, today=today, connection=connection,
+                             roll_up=roll_up)
 
 
 def ensure_dossier_partitions(months_ahead: int = MONTHS_AHEAD, *, today=None,
-                              connection=None) -> list[str]:
-    return ensure_partitions(DOSSIERS, months_ahead, today=today, connection=connection)
+                              connection=None, roll_up: bool = True) -> list[str]:
+    return ensure_partitions(DOSSIERS, months_ahead, today=today, connection=connection,
+                             roll_up=roll_up)
 
 
 # -- the migrations --------------------------------------------------------------------------
@@ -247,9 +381,9 @@ def _build_partitioned(cursor, spec: PartitionedTable, old: str) -> None:
     """Create the partitioned ``spec.table`` like ``old``, with its months and default."""
     cursor.execute(f'CREATE TABLE "{spec.table}" (LIKE "{old}" INCLUDING CONSTRAINTS)'
                    f' PARTITION BY RANGE ("{spec.key}")')
-    # Partitions before the copy so the rows land in their months, not the default.
-    for month in months_until(_last_month(timezone.localdate(), MONTHS_AHEAD)):
-        _create_month(cursor, month, has_default=False, spec=spec)
+    # Partitions before the copy so the rows land in their years and months, not the default.
+    for part in layout(spec, timezone.localdate(), MONTHS_AHEAD):
+        _create_range(cursor, spec, part.name, part.start, part.end, has_default=False)
     cursor.execute(f'CREATE TABLE "{spec.default_partition}" PARTITION OF "{spec.table}" DEFAULT')
 
 
