@@ -215,3 +215,27 @@ def test_one_dossiers_events_are_read_from_its_months_only(receive):
     # Planned without the months and years before the submission (only the default
     # partition, which may hold anything, stays in).
     assert "onestop_dossierevent_y2026m03" not in plan and "y2020" not in plan
+
+
+def test_a_lookup_by_code_finds_the_dossier_whatever_its_submission_day(receive, world):
+    """``selectors.dossier_by_code`` tries the day the code names first (pruning on
+    PostgreSQL) and falls back to the code alone: a dossier whose submission does not match
+    its code's day (an import, a hand correction) is still found, a missing one is not."""
+    from cchc.errors import NotFound
+    from cchc.onestop import selectors
+    from cchc.onestop.models import Dossier
+
+    dossier = receive("2026-04-24 09:00")
+    moved = receive("2026-04-24 09:30")
+    Dossier.objects.filter(pk=moved.pk).update(submitted_at=at("2026-03-02 08:00"))
+    assert partitions.submission_day_bounds(dossier.code) == (at("2026-04-24 00:00"),
+                                                              at("2026-04-25 00:00"))
+    assert partitions.submission_day_bounds("HS-2026-0001") is None
+    assert partitions.submission_day_bounds("000.10.50.H20-260231-0001") is None  # 31 Feb
+    assert selectors.dossier_by_code(Dossier.objects.all(), dossier.code).pk == dossier.pk
+    assert selectors.dossier_by_code(Dossier.objects.all(), moved.code).pk == moved.pk
+    assert selectors.get_dossier(world.leader, moved.code).pk == moved.pk
+    assert selectors.public_lookup(moved.code.lower()).code == moved.code
+    assert selectors.dossier_by_code(Dossier.objects.all(), moved.code[:-1] + "9") is None
+    with pytest.raises(NotFound):
+        selectors.public_lookup("000.10.50.H20-260424-9999")
