@@ -166,12 +166,14 @@ def main() -> int:
         created = partitions.ensure_dossier_partitions(
             connection=connections["monthly"], today=datetime.date(this_year + 1, 1, 15))
         rolled = [name for name in created if partitions.DOSSIERS.parse(name)[1] is None]
-        cursor.execute(f'SELECT count(*) FROM "onestop_dossier_y{this_year}"')
-        rows = cursor.fetchone()[0]
         elapsed = time.perf_counter() - started
+        rows = 0
+        for name in rolled:
+            cursor.execute(f'SELECT count(*) FROM "{name}"')
+            rows += cursor.fetchone()[0]
         transaction.set_rollback(True, using="monthly")
-    print(f"roll-up of {this_year}'s months into one partition ({rows:,} dossiers, rolled "
-          f"back): {elapsed:.1f} s {rolled}")
+    print(f"roll-up of every closed year's months, as next January ({len(rolled)} years, "
+          f"{rows:,} dossiers, rolled back): {elapsed:.1f} s")
     connections["monthly"].close()
     add_alias("plain_prep", plain, True)
     add_alias("part_prep", part, True)
