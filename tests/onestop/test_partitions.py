@@ -2,6 +2,7 @@
 current one (PostgreSQL; cchc.onestop.partitions)."""
 
 import datetime
+import time
 
 import pytest
 from django.core.management import call_command
@@ -239,3 +240,36 @@ def test_a_lookup_by_code_finds_the_dossier_whatever_its_submission_day(receive,
     assert selectors.dossier_by_code(Dossier.objects.all(), moved.code[:-1] + "9") is None
     with pytest.raises(NotFound):
         selectors.public_lookup("000.10.50.H20-260424-9999")
+
+
+@pytest.mark.postgres
+def test_steps_that_cannot_get_their_lock_soon_are_left_for_the_next_run(receive, monkeypatch):
+    """Every query on the table would queue behind a waiting exclusive lock: the roll-up, and
+    a new month next to the default partition, wait ``LOCK_TIMEOUT`` at most; what could not
+    be done is done by the next run."""
+    import psycopg
+
+    year = timezone.localdate().year
+    receive(f"{year}-01-05 09:00")
+    check_deferred()
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "200ms")
+    settings = connection.settings_dict
+    reader = psycopg.connect(dbname=settings["NAME"], user=settings["USER"] or None,
+                             host=settings["HOST"] or None, port=settings["PORT"] or None,
+                             password=settings["PASSWORD"] or None)
+    january = datetime.date(year + 1, 1, 20)
+    try:
+        reader.execute("SELECT count(*) FROM onestop_dossierevent")  # a long report, say
+        started = time.monotonic()
+        assert partitions.ensure_event_partitions(today=january) == []
+        assert time.monotonic() - started < 10
+    finally:
+        reader.close()
+    assert partitions.months_to_roll_up(partitions.EVENTS, today=january) == [year]
+    created = partitions.ensure_event_partitions(today=january)
+    assert created[0] == f"onestop_dossierevent_y{year}"
+    assert f"onestop_dossierevent_y{year + 1}m04" in created
+    assert partitions.months_to_roll_up(partitions.EVENTS, today=january) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"  # the caller's setting is given back

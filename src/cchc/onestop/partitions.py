@@ -22,13 +22,16 @@ is a no-op.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.db import OperationalError, transaction
 from django.db import connection as default_connection
-from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 FIRST_MONTH = datetime.date(2020, 1, 1)
 # Months created after the current one. Few on purpose: every partition costs planning time
@@ -36,6 +39,12 @@ FIRST_MONTH = datetime.date(2020, 1, 1)
 # ``cchc create-partitions`` keeps the horizon, and the default partition takes any row that
 # arrives before its month exists (the command moves them in).
 MONTHS_AHEAD = 3
+# How long each step of ``ensure_partitions`` waits for its lock. The roll-up locks the table
+# ACCESS EXCLUSIVE, and creating a partition next to a default one locks the default
+# partition so (PostgreSQL checks it holds no row of the new range); every query on the
+# table then queues behind the waiting request. So a long transaction (a big report) must not
+# make a step wait long: the step gives up, and the next run does it.
+LOCK_TIMEOUT = "10s"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -71,7 +80,7 @@ EVENTS = PartitionedTable("onestop_dossierevent", "at", {
     # The last event of an action for a dossier (documents, civil registration), newest first.
     "dossierevent_dossier_action_idx": '(dossier_id, action, "at")',
 })
-# The dossiers, by submission instant (see partition_dossiers and docs/scaling.md 2.2).
+# The dossiers, by submission instant (see partition_dossiers and docs/scaling.md 2.3).
 DOSSIERS = PartitionedTable("onestop_dossier", "submitted_at")
 
 # The events' names, kept for the callers that knew only the events table.
@@ -141,7 +150,7 @@ def layout(spec: PartitionedTable, today: datetime.date, months_ahead: int) -> l
 def dossier_events(dossier):
     """The events of one dossier, bounded below by its submission instant: a literal the
     planner sees, so it skips every partition before the dossier was submitted (without it a
-    lookup by ``dossier_id`` alone plans every partition, docs/scaling.md 2.1). No event
+    lookup by ``dossier_id`` alone plans every partition, docs/scaling.md 2.2). No event
     precedes the submission: the services stamp both with the same clock, and the importer
     refuses an event before the reception (its submission)."""
     from .models import DossierEvent
@@ -249,6 +258,13 @@ def _roll_up_year(cursor, spec: PartitionedTable, year: int, months: list[str], 
                   datetime.date(year + 1, 1, 1), has_default=has_default, sources=months)
 
 
+def months_to_roll_up(spec: PartitionedTable, *, today=None, connection=None) -> list[int]:
+    """The closed years still kept as months (a roll-up postponed or given up)."""
+    today = today or timezone.localdate()
+    parsed = [spec.parse(name) for name in existing_partitions(connection, spec)]
+    return sorted({p[0] for p in parsed if p and p[1] is not None and p[0] < today.year})
+
+
 def _is_empty(cursor, name: str) -> bool:
     cursor.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{name}")')
     return cursor.fetchone()[0]
@@ -259,8 +275,9 @@ def ensure_partitions(spec: PartitionedTable, months_ahead: int = MONTHS_AHEAD, 
     """Bring ``spec``'s partitions to ``layout(today, months_ahead)``: create the missing
     years and months (and the default partition), and with ``roll_up`` turn the months of a
     closed year into one yearly partition. With ``trim`` (the migration converting the old
-    24-months-ahead layout), drop the empty months beyond the horizon. Returns the names
-    created."""
+    24-months-ahead layout), drop the empty months beyond the horizon. Each step waits at
+    most ``LOCK_TIMEOUT`` for its lock and is otherwise left for the next run (logged; see
+    ``months_to_roll_up``). Returns the names created."""
     connection = connection or default_connection
     if not is_partitioned(connection, spec):
         return []
@@ -269,6 +286,21 @@ def ensure_partitions(spec: PartitionedTable, months_ahead: int = MONTHS_AHEAD, 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         # One creator at a time (two timers, or a timer and a migration).
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [spec.table])
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        previous_timeout = cursor.fetchone()[0]
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+
+        def step(what: str, run) -> bool:
+            try:
+                with transaction.atomic(using=connection.alias):
+                    run()
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+                    raise
+                logger.warning("%s: %s left for the next run, the table was busy", spec.table, what)
+                return False
+            return True
+
         present = set(existing_partitions(connection, spec))
         has_default = spec.default_partition in present
         monthly: dict[int, list[str]] = {}
@@ -281,30 +313,36 @@ def ensure_partitions(spec: PartitionedTable, months_ahead: int = MONTHS_AHEAD, 
                 monthly.setdefault(parsed[0], []).append(name)
         if roll_up:
             for year in sorted(y for y in monthly if y < today.year and y not in years):
-                _roll_up_year(cursor, spec, year, sorted(monthly.pop(year)), has_default=has_default)
-                years.add(year)
-                created.append(spec.year_name(year))
+                months = sorted(monthly[year])
+                if step(f"the roll-up of {year}", lambda year=year, months=months: _roll_up_year(
+                        cursor, spec, year, months, has_default=has_default)):
+                    del monthly[year]
+                    years.add(year)
+                    created.append(spec.year_name(year))
         wanted = layout(spec, today, months_ahead)
         for part in wanted:
             if part.name in present or part.name in created:
                 continue
             if part.month is None and part.year in monthly:
-                continue  # its months stay (roll_up off)
+                continue  # its months stay (roll_up off, or the table was busy)
             if part.month is not None and part.year in years:
                 continue  # a year partition already covers it
-            _create_range(cursor, spec, part.name, part.start, part.end, has_default=has_default)
-            created.append(part.name)
+            if step(part.name, lambda part=part: _create_range(
+                    cursor, spec, part.name, part.start, part.end, has_default=has_default)):
+                created.append(part.name)
         if trim:
             horizon = wanted[-1].end
             for year, names in monthly.items():
                 for name in sorted(names):
                     month = spec.parse(name)[1]
                     if datetime.date(year, month, 1) >= horizon and _is_empty(cursor, name):
-                        cursor.execute(f'DROP TABLE "{name}"')
+                        step(f"dropping {name}",
+                             lambda name=name: cursor.execute(f'DROP TABLE "{name}"'))
         if not has_default:
             cursor.execute(f'CREATE TABLE "{spec.default_partition}" PARTITION OF "{spec.table}" '
                            "DEFAULT")
             created.append(spec.default_partition)
+        cursor.execute(f"SET LOCAL lock_timeout = '{previous_timeout}'")
     return created
 
 
@@ -420,7 +458,7 @@ def unpartition_events(apps, schema_editor):
         _swap(cursor, old, create, "(id)", indexes, foreign_keys, {})
 
 
-# -- dossiers (docs/scaling.md 2.2) ------------------------------------------------------------
+# -- dossiers (docs/scaling.md 2.3) ------------------------------------------------------------
 #
 # A partitioned table's unique constraints must contain the partition key, so ``id`` alone
 # and ``code`` alone can no longer be unique in PostgreSQL's sense and no foreign key can

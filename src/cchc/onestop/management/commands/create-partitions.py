@@ -46,3 +46,11 @@ class Command(BaseCommand):
                               f"Tổng cộng {total} phân vùng.")
         else:
             self.stdout.write(f"Đã đủ phân vùng ({total}); không tạo thêm.")
+        for spec in (partitions.EVENTS, partitions.DOSSIERS):
+            years = partitions.months_to_roll_up(spec, connection=connection)
+            if years:
+                self.stdout.write(
+                    f"Bảng {spec.table}: các tháng của năm {', '.join(map(str, years))} chưa gộp "
+                    + ("(--no-roll-up)." if no_roll_up else
+                       "(bảng đang bận, chờ khóa quá "
+                       f"{partitions.LOCK_TIMEOUT}); lần chạy sau sẽ thử lại."))
