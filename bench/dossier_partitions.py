@@ -1,5 +1,5 @@
 """Benchmark: the dossiers table plain (onestop 0007) against partitioned by month of
-submission (onestop 0008, docs/scaling.md 2.2), same data, same run (PostgreSQL), with the
+submission (onestop 0008, docs/scaling.md 2.3), same data, same run (PostgreSQL), with the
 levers of issue #9: fewer partitions, prepared statements, a bound from the code.
 
     uv run python bench/dossier_partitions.py [--count 200000] [--rounds 7] [--repeat 20]

@@ -1,6 +1,6 @@
 """Benchmark: reading one dossier's events from the partitioned events table (PostgreSQL),
 with and without the literal lower bound ``at >= submitted_at`` (``partitions.dossier_events``,
-docs/scaling.md 2.1); and the cost of sealing and verifying the events (``onestop.audit``).
+docs/scaling.md 2.2); and the cost of sealing and verifying the events (``onestop.audit``).
 
     uv run python bench/event_reads.py [--count 20000] [--repeat 200] [--db NAME]
         [--server postgresql://postgres@127.0.0.1:5432] [--keep] [--reuse]

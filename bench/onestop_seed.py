@@ -16,8 +16,9 @@ the demo province (units, agencies, accounts, the demo catalog), then, in the sa
 4. checks: the rows are there, every desk's day is numbered 1..N and its counter says N.
 
 ``--plain-dossiers`` reverses onestop 0008 first (the dossiers table unpartitioned), for the
-A/B of the partitioned table (docs/scaling.md 2.3). ``--lean-indexes`` first drops or narrows, in the throwaway database, the indexes the
-bulk load maintains for nothing (``REDUNDANT``, ``PARTIAL``), to measure that proposal.
+A/B of the partitioned table (docs/scaling.md 2.3). ``--lean-indexes`` first drops or
+narrows, in the throwaway database, the indexes the bulk load maintains for nothing
+(``REDUNDANT``, ``PARTIAL``), to measure that proposal.
 
 Prints dossiers per minute (target >= 500,000), the ratio to the raw COPY, and the CPU
 seconds of this process (generation, COPY) and of the writers' database backends

@@ -1,5 +1,5 @@
 """The dossiers table partitioned by month of submission on PostgreSQL (onestop 0007,
-cchc.onestop.partitions, docs/scaling.md 2.2): placement, pruning, and the integrity the
+cchc.onestop.partitions, docs/scaling.md 2.3): placement, pruning, and the integrity the
 triggers keep now that no foreign key can point at it and ``code`` has no unique index."""
 
 import datetime

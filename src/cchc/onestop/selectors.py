@@ -35,7 +35,7 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
 def dossier_by_code(queryset: QuerySet[Dossier], code: str) -> Dossier | None:
     """The dossier of ``queryset`` with ``code``, or None.
 
-    On PostgreSQL the dossiers may be partitioned by submission instant (docs/scaling.md 2.2),
+    On PostgreSQL the dossiers may be partitioned by submission instant (docs/scaling.md 2.3),
     and a lookup by code alone plans every partition. A well-formed code names the day of
     the submission (``partitions.submission_day_bounds``), so the lookup first carries that
     day as literal bounds and is planned on one partition. Codes are unique: a dossier found

@@ -1,6 +1,6 @@
 """PostgreSQL only: dossiers become a table partitioned by month of submission, the foreign
 keys into it and the uniqueness of ``code`` enforced by triggers (onestop/partitions.py,
-docs/scaling.md 2.2).
+docs/scaling.md 2.3).
 
 SQLite keeps the plain table; the model state does not change. After reports 0002 and 0004
 (their indexes on the dossiers are carried over, found by introspection; 0004 builds its
