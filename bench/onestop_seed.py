@@ -2,7 +2,7 @@
 
     uv run python bench/onestop_seed.py [--count 1000000] [--from 2023-01-01] [--seed 1]
         [--chunk-size 100000] [--writers 2] [--server postgresql://postgres@127.0.0.1:5432]
-        [--keep] [--no-skip-triggers] [--lean-indexes]
+        [--keep] [--no-skip-triggers] [--lean-indexes] [--plain-dossiers]
 
 Works in a throwaway database (``cchc_bench_seed``: dropped if present, created, migrated,
 dropped again at the end unless ``--keep``); it never touches another database. It loads
@@ -15,8 +15,10 @@ the demo province (units, agencies, accounts, the demo catalog), then, in the sa
 3. the baseline again (the machine's load moves; the ratio uses the mean of both);
 4. checks: the rows are there, every desk's day is numbered 1..N and its counter says N.
 
-``--lean-indexes`` first drops or narrows, in the throwaway database, the indexes the
-bulk load maintains for nothing (``REDUNDANT``, ``PARTIAL``), to measure that proposal.
+``--plain-dossiers`` reverses onestop 0008 first (the dossiers table unpartitioned), for the
+A/B of the partitioned table (docs/scaling.md 2.3). ``--lean-indexes`` first drops or
+narrows, in the throwaway database, the indexes the bulk load maintains for nothing
+(``REDUNDANT``, ``PARTIAL``), to measure that proposal.
 
 Prints dossiers per minute (target >= 500,000), the ratio to the raw COPY, and the CPU
 seconds of this process (generation, COPY) and of the writers' database backends
@@ -35,7 +37,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "cchc_bench_seed"
+# BENCH_DB_NAME: another throwaway name (as onestop_intake.py).
+BENCH_DB = os.environ.get("BENCH_DB_NAME", "cchc_bench_seed")
 TARGET = 500_000  # dossiers per minute, from the issue
 
 
@@ -217,6 +220,8 @@ def main() -> int:
     parser.add_argument("--writers", type=int, default=2, help="connections copying chunks")
     parser.add_argument("--lean-indexes", action="store_true",
                         help="first apply the index changes proposed in bench/README.md")
+    parser.add_argument("--plain-dossiers", action="store_true",
+                        help="reverse onestop 0008: seed a plain dossiers table, not a partitioned one")
     parser.add_argument("--no-skip-triggers", action="store_true",
                         help="keep the per-row foreign-key triggers (the path for other roles)")
     args = parser.parse_args()
@@ -234,6 +239,9 @@ def main() -> int:
 
         started = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
+        if args.plain_dossiers:
+            call_command("migrate", "onestop", "0007_fewer_event_partitions", interactive=False,
+                         verbosity=0)
         load_province()
         print(f"database {BENCH_DB}: migrated and demo province loaded in "
               f"{time.perf_counter() - started:.0f} s")

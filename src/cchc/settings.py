@@ -148,6 +148,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, told which tables are partitioned (core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "cchc.core.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the demo server and a CLI command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -17,6 +17,7 @@ from cchc.errors import NotFound
 from cchc.org.models import AdministrativeUnit, Agency, Membership, Role
 from cchc.workcal.deadlines import add_working_time, working_days_to_timedelta
 
+from . import partitions
 from .models import (
     OPEN_STATUSES,
     Dossier,
@@ -39,11 +40,30 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(Q(unit__in=units) | Exists(held))
 
 
+def dossier_by_code(queryset: QuerySet[Dossier], code: str) -> Dossier | None:
+    """The dossier of ``queryset`` with ``code``, or None.
+
+    On PostgreSQL the dossiers may be partitioned by submission instant (docs/scaling.md 2.3),
+    and a lookup by code alone plans every partition. A well-formed code names the day of
+    the submission (``partitions.submission_day_bounds``), so the lookup first carries that
+    day as literal bounds and is planned on one partition. Codes are unique: a dossier found
+    so is the one; if none is (a code in another format, or written by hand), the lookup
+    is made again without the bound, so the answer never depends on the hint."""
+    bounds = (partitions.submission_day_bounds(code)
+              if connections[queryset.db].vendor == "postgresql" else None)
+    if bounds is not None:
+        dossier = queryset.filter(code=code, submitted_at__gte=bounds[0],
+                                  submitted_at__lt=bounds[1]).first()
+        if dossier is not None:
+            return dossier
+    return queryset.filter(code=code).first()
+
+
 def get_dossier(user, code: str) -> Dossier:
     """A dossier the user may see; another unit's dossier is simply not found."""
-    dossier = (visible_dossiers(user).select_related(
-        "procedure", "procedure_version", "receiving_agency", "current_agency", "unit", "assignee")
-        .filter(code=code).first())
+    dossier = dossier_by_code(visible_dossiers(user).select_related(
+        "procedure", "procedure_version", "receiving_agency", "current_agency", "unit", "assignee"),
+        code)
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
     return dossier
@@ -179,7 +199,7 @@ def initials(name: str) -> str:
 
 def public_lookup(code: str) -> PublicDossier:
     code = (code or "").strip().upper()
-    dossier = (Dossier.objects.select_related("procedure_version").filter(code=code).first()
+    dossier = (dossier_by_code(Dossier.objects.select_related("procedure_version"), code)
                if 0 < len(code) <= 25 else None)
     if dossier is None:
         raise NotFound(_("Không tìm thấy hồ sơ có mã “%(code)s”. Vui lòng kiểm tra lại mã trên giấy "

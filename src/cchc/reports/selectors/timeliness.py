@@ -308,7 +308,7 @@ def _paused_sql(subset: QuerySet, key_field: str, as_of, *, ids: bool, work: Wor
                    MIN(CASE WHEN e.action = '{RESUME}' AND e.at < %s THEN {pause} END) AS res_paused"""
     if postgresql:
         # Per dossier, from its submission on (no event is older than its dossier's submission:
-        # docs/scaling.md 2.1): run-time partition pruning skips the monthly event partitions
+        # docs/scaling.md 2.2): run-time partition pruning skips the monthly event partitions
         # before it, where probing every partition for every dossier cost most of the report.
         # Materialized, so that the calendar joins below come after it, not inside the loop.
         ev = f"""ev AS MATERIALIZED (
