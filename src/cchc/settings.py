@@ -162,12 +162,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": None}
-elif _env_bool("CCHC_DB_PREPARED_STATEMENTS"):
+elif _env_bool("CCHC_DB_PREPARED_STATEMENTS", default=True):
     # Server-side parameter binding: psycopg prepares a statement once it has run
     # ``prepare_threshold`` times on a connection, and PostgreSQL then skips parsing and
-    # planning it (bench/README.md, intake). Off by default: a PgBouncer in transaction mode
-    # before 1.21 (docs/scaling.md) cannot carry prepared statements between connections.
-    # Utility statements (SET, COMMENT...) then take no parameters: write values as literals.
+    # planning it: half of PostgreSQL's CPU per intake, and the plans over the dossier
+    # partitions (bench/README.md, intake; docs/scaling.md 2). CCHC_DB_PREPARED_STATEMENTS=0
+    # behind a PgBouncer in transaction mode before 1.21, which cannot carry prepared
+    # statements between connections. Utility statements (SET, COMMENT...) then take no
+    # parameters: write values as literals.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 2}
     )

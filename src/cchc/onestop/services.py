@@ -354,10 +354,13 @@ def _lock(dossier, action: str, actor, expected_version) -> tuple[Dossier, Trans
     if transition is None:
         raise InvalidInput(_("Thao tác không tồn tại: %(action)s.") % {"action": action},
                            code="unknown_action", fields={"action": [_("Thao tác không hợp lệ.")]})
-    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    locked = (Dossier.objects.select_for_update(of=("self",))
-              .select_related("procedure", "procedure_version", "receiving_agency", "current_step")
-              .get(pk=pk))
+    query = (Dossier.objects.select_for_update(of=("self",))
+             .select_related("procedure", "procedure_version", "receiving_agency", "current_step"))
+    if isinstance(dossier, Dossier):
+        # The submission instant never changes: it names the dossier's partition on
+        # PostgreSQL (docs/scaling.md 2), which a lookup by id alone cannot.
+        query, dossier = query.filter(submitted_at=dossier.submitted_at), dossier.pk
+    locked = query.get(pk=dossier)
     _check_actor(actor, locked, transition)
     if expected_version is not None and int(expected_version) != locked.version:
         raise Conflict(_("Hồ sơ %(code)s vừa được người khác xử lý; hãy tải lại trang.")
