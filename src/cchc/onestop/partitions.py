@@ -408,7 +408,7 @@ def _swap(cursor, old: str, create_sql: str | None, primary_key: str, indexes, f
         cursor.execute(re.sub(rf'\bON (ONLY )?(public\.)?"?{table}"? ',
                               f'ON "{table}" ', definition))
         if len(index) > 2 and index[2]:
-            cursor.execute(f'COMMENT ON INDEX "{name}" IS %s', [index[2]])
+            cursor.execute(f'COMMENT ON INDEX "{name}" IS {_literal(index[2])}')
     for name, definition in foreign_keys:
         cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
     for name, columns in extra_indexes.items():
@@ -615,7 +615,14 @@ def partition_dossiers(apps, schema_editor):
                 cursor.execute(statement)
             # What the reverse step needs to put the foreign key back.
             cursor.execute(f'COMMENT ON TRIGGER "{TRIGGER_PREFIX}{child}_{column}_ins" ON "{child}" '
-                           "IS %s", [f"{name}\n{definition}"])
+                           f"IS {_literal(f'{name}\n{definition}')}")
+
+
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal: a utility statement (COMMENT) takes no parameters
+    with server-side binding (settings, CCHC_DB_PREPARED_STATEMENTS); PostgreSQL's standard
+    strings only need their quotes doubled."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def unpartition_dossiers(apps, schema_editor):
