@@ -508,7 +508,10 @@ def code_of(revision: str):
         yield Path(directory) / "src"
 
 
-def measure(db_url: str, world: dict, args, env=None, pythonpath=None) -> str:
+def gunicorn_run(db_url: str, world: dict, args, env=None, pythonpath=None):
+    """gunicorn started, warmed up (every worker loads its code and builds the working
+    calendar on its first intakes), loaded for ``args.seconds`` and stopped: the results,
+    the elapsed time and the CPU per intake (gunicorn, PostgreSQL, clients)."""
     gunicorn = Gunicorn(db_url, args.workers, env=env, pythonpath=pythonpath)
     try:
         gunicorn.wait_ready()
@@ -517,9 +520,14 @@ def measure(db_url: str, world: dict, args, env=None, pythonpath=None) -> str:
         results, elapsed = intake_load(gunicorn.port, world, args.clients, args.desks,
                                        args.seconds)
         created = sum(status == 201 for _latency, status in results)
-        app_ms, db_ms, client_ms = cpu.per_intake(created)
+        return results, elapsed, cpu.per_intake(created)
     finally:
         gunicorn.stop()
+
+
+def measure(db_url: str, world: dict, args, env=None, pythonpath=None) -> str:
+    results, elapsed, (app_ms, db_ms, client_ms) = gunicorn_run(db_url, world, args, env,
+                                                                pythonpath)
     ok = [latency for latency, status in results if status == 201]
     return (f"{len(ok) / elapsed:6.1f}/s p50 {percentile(ok, 50) * 1000:6.1f} ms errors "
             f"{len(results) - len(ok)}; CPU/intake gunicorn {app_ms:.2f} + PG {db_ms:.2f} + "
@@ -567,7 +575,6 @@ def main() -> int:
           f"sum(range(10**6)) {cpu_calibration():.1f} ms; database {BENCH_DB} (throwaway) on "
           f"{urlsplit(args.server).netloc}")
     db_url = create_database(args.server)
-    gunicorn = None
     try:
         setup_django(db_url)
         world = make_world(max(args.desks, 1))
@@ -578,17 +585,7 @@ def main() -> int:
             profile(world)
             return 0
         before = raw_commit_rate(db_url, args.clients, args.baseline_seconds)
-        gunicorn = Gunicorn(db_url, args.workers)
-        gunicorn.wait_ready()
-        # Every worker loads its code and builds the working calendar on its first intakes.
-        intake_load(gunicorn.port, world, args.clients, args.desks, args.warmup)
-        cpu = RunCPU(gunicorn.process.pid, db_url)
-        results, elapsed = intake_load(gunicorn.port, world, args.clients, args.desks,
-                                       args.seconds)
-        created = sum(status == 201 for _latency, status in results)
-        app_ms, db_ms, client_ms = cpu.per_intake(created)
-        gunicorn.stop()
-        gunicorn = None
+        results, elapsed, (app_ms, db_ms, client_ms) = gunicorn_run(db_url, world, args)
         after = raw_commit_rate(db_url, args.clients, args.baseline_seconds)
         dossiers, gaps = check_numbering()
 
@@ -616,8 +613,6 @@ def main() -> int:
             profile(world)
         return 0 if errors == 0 and gaps == 0 else 1
     finally:
-        if gunicorn is not None:
-            gunicorn.stop()
         from django.db import connections
 
         connections.close_all()
