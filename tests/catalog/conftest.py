@@ -1,6 +1,7 @@
 import pytest
 
 from tests.catalog.orgdata import build_dong_thap
+from tests.snapshot import replayed
 
 
 @pytest.fixture
@@ -8,9 +9,15 @@ def dong_thap(db):
     return build_dong_thap()
 
 
-@pytest.fixture
-def demo_catalog(dong_thap):
+def _build_demo_catalog():
     from cchc.catalog import demo
 
+    world = build_dong_thap()
     demo.load()
-    return dong_thap
+    return world
+
+
+@pytest.fixture
+def demo_catalog(db):
+    # Built through the services once per test process, then replayed row for row.
+    return replayed("demo_catalog", _build_demo_catalog)
