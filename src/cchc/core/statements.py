@@ -22,39 +22,65 @@ def _connection(model, write: bool, instance=None):
     return alias, connections[alias]
 
 
-def select_list(model: type[Model], alias: str) -> str:
-    """``"alias"."column", ...`` for every concrete field of ``model``, in field order (what
-    ``instance`` reads back)."""
-    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+def _fields(model: type[Model], names: tuple[str, ...] | None):
+    if names is None:
+        return model._meta.concrete_fields
+    return [model._meta.get_field(name) for name in names]
+
+
+def select_list(model: type[Model], alias: str, names: tuple[str, ...] | None = None) -> str:
+    """``"alias"."column", ...`` for every concrete field of ``model`` in field order (what
+    ``instance`` reads back), or for the fields ``names`` (what ``values`` reads back)."""
+    return ", ".join(f'{alias}."{field.column}"' for field in _fields(model, names))
+
+
+@cache
+def _converters(model: type[Model], using: str, names: tuple[str, ...] | None = None):
+    """Each column's converters, as ``from_db`` gets them: the backend's, then the field's."""
+    connection = connections[using]
+    converters = []
+    for field in _fields(model, names):
+        column = field.get_col(model._meta.db_table)
+        chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        converters.append((column, tuple(chain)))
+    return tuple(converters)
+
+
+def _convert(values: list, converters, connection) -> list:
+    for index, (column, chain) in enumerate(converters):
+        for converter in chain:
+            values[index] = converter(values[index], column, connection)
+    return values
 
 
 @cache
 def _reader(model: type[Model], using: str):
-    """(the attnames, the primary key's position, each column's converters) of ``model``."""
-    connection = connections[using]
+    """(the attnames, the primary key's position) of ``model``."""
     fields = model._meta.concrete_fields
-    converters = []
-    for field in fields:
-        column = field.get_col(model._meta.db_table)
-        chain = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        converters.append((column, tuple(chain)))
     pk_position = [field.primary_key for field in fields].index(True)
-    return [field.attname for field in fields], pk_position, tuple(converters)
+    return [field.attname for field in fields], pk_position
 
 
 def instance(model: type[Model], row, start: int = 0, using: str | None = None):
     """The ``model`` instance whose columns (``select_list``'s order) begin at ``row[start]``,
     or None when its primary key is NULL (the other side of an outer join)."""
     using = using or router.db_for_read(model)
-    attnames, pk_position, converters = _reader(model, using)
+    attnames, pk_position = _reader(model, using)
     values = list(row[start:start + len(attnames)])
     if values[pk_position] is None:
         return None
-    connection = connections[using]
-    for index, (column, chain) in enumerate(converters):
-        for converter in chain:
-            values[index] = converter(values[index], column, connection)
+    _convert(values, _converters(model, using), connections[using])
     return model.from_db(using, attnames, values)
+
+
+def values(model: type[Model], names: tuple[str, ...], row, start: int = 0,
+           using: str | None = None) -> dict:
+    """The fields ``names`` of ``model`` (``select_list(model, alias, names)``'s columns,
+    beginning at ``row[start]``) as Python values, without building an instance."""
+    using = using or router.db_for_read(model)
+    converted = _convert(list(row[start:start + len(names)]), _converters(model, using, names),
+                         connections[using])
+    return dict(zip(names, converted, strict=True))
 
 
 @cache

@@ -593,6 +593,25 @@ class PublicDossierSerializer(serializers.Serializer):
     steps_done = PublicDossierStepSerializer(many=True)
     can_rate = serializers.BooleanField()
 
+    # By hand, as the dossier answers above (the public lookup is the most frequent request);
+    # tests/onestop/api/test_representation.py checks it against the declared fields.
+    def to_representation(self, public):
+        return {
+            "code": str(public.code),
+            "procedure": str(public.procedure),
+            "status": int(public.status),
+            "status_label": str(public.status_label),
+            "received_at": _datetime(public.received_at),
+            "due_at": _datetime(public.due_at),
+            "new_due_at": _datetime(public.new_due_at),
+            "result_ready": bool(public.result_ready),
+            "returned_at": _datetime(public.returned_at),
+            "applicant_initials": str(public.applicant_initials),
+            "steps_done": [{"name": str(step["name"]), "finished_at": _datetime(step["finished_at"])}
+                           for step in public.steps_done],
+            "can_rate": bool(public.can_rate),
+        }
+
 
 class PublicDossierSubmitSerializer(serializers.Serializer):
     agency = AgencyCodeField(help_text=_("Mã định danh nơi tiếp nhận hồ sơ."))
