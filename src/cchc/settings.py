@@ -256,12 +256,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Created by ``migrate`` (core 0006) whichever backend the migrating process uses: the demo
+# and tests migrate with the local-memory cache, a production server then reads this table.
+CCHC_DATABASE_CACHE_TABLE = "cchc_cache"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache"
         if not (DEBUG or TESTING)
         else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "cchc_cache",
+        "LOCATION": CCHC_DATABASE_CACHE_TABLE,
         # Rendered portal pages live here too; Django's default (300 entries) would make
         # every write cull the table.
         "OPTIONS": {"MAX_ENTRIES": 50_000},
