@@ -259,10 +259,13 @@ def _public_lookup_sql(bounded: bool) -> str:
         where += " AND d.submitted_at >= %s AND d.submitted_at < %s"
     return (
         f"SELECT {statements.select_list(Dossier, 'd', _PUBLIC_FIELDS)}, v.name, "
-        f"EXISTS (SELECT 1 FROM {rating.db_table} r WHERE r.dossier_id = d.id), s.id, "
+        f"r.id IS NOT NULL, s.id, "
         f"{statements.select_list(DossierStep, 's', _PUBLIC_STEP_FIELDS)} "
         f"FROM {dossier.db_table} d "
         f"JOIN {version.db_table} v ON v.id = d.procedure_version_id "
+        # One rating per dossier (a unique key): a join, not EXISTS, which PostgreSQL may
+        # plan as a hashed scan of every rating when it expects many steps.
+        f"LEFT JOIN {rating.db_table} r ON r.dossier_id = d.id "
         f"LEFT JOIN {step.db_table} s ON s.dossier_id = d.id AND s.finished_at IS NOT NULL "
         f"WHERE {where} ORDER BY s.finished_at, s.id"
     )
