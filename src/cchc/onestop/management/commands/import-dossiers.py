@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy
 
 from cchc.commands import BaseCommand
+from cchc.onestop.bulk import refresh_statistics
 from cchc.onestop.importer import import_dossiers
 
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 f"{report.seconds:.1f} giây" + (f"; bỏ qua {_n(report.rejected)} dòng lỗi."
                                                if report.rejected else ".")
             )
+            refresh_statistics()
             return
         raise CommandError(
             f"Không nhập hồ sơ nào: {_n(report.rejected)}/{_n(report.lines)} dòng bị lỗi. Sửa các "

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.commands import BaseCommand
 from cchc.errors import DomainError
+from cchc.onestop.bulk import refresh_statistics
 from cchc.onestop.seeding import seed_dossiers
 
 
@@ -78,3 +79,7 @@ class Command(BaseCommand):
             f"xử lý, {_n(report.ratings)} đánh giá) trong {report.seconds:.1f} giây: "
             f"{_n(report.per_minute)} hồ sơ/phút; {report.chunks} đợt; {report.method}."
         )
+        analysed = refresh_statistics()
+        if analysed is not None:
+            self.stdout.write(f"Đã cập nhật thống kê cho bộ lập kế hoạch truy vấn trong "
+                              f"{analysed:.1f} giây.")
