@@ -51,14 +51,26 @@ def dossier_by_code(queryset: QuerySet[Dossier], code: str) -> Dossier | None:
     day as literal bounds and is planned on one partition. Codes are unique: a dossier found
     so is the one; if none is (a code in another format, or written by hand), the lookup
     is made again without the bound, so the answer never depends on the hint."""
+    def lookup(bounds):
+        if bounds is None:
+            return queryset.filter(code=code).first()
+        return queryset.filter(code=code, submitted_at__gte=bounds[0],
+                               submitted_at__lt=bounds[1]).first()
+
+    return _within_the_code_day(code, connections[queryset.db], lookup)
+
+
+def _within_the_code_day(code: str, connection, lookup):
+    """``lookup(bounds)`` with the submission day ``code`` names (PostgreSQL, a well-formed
+    code), then ``lookup(None)`` if that found nothing: the partition hint of
+    ``dossier_by_code``."""
     bounds = (partitions.submission_day_bounds(code)
-              if connections[queryset.db].vendor == "postgresql" else None)
+              if connection.vendor == "postgresql" else None)
     if bounds is not None:
-        dossier = queryset.filter(code=code, submitted_at__gte=bounds[0],
-                                  submitted_at__lt=bounds[1]).first()
-        if dossier is not None:
-            return dossier
-    return queryset.filter(code=code).first()
+        found = lookup(bounds)
+        if found:
+            return found
+    return lookup(None)
 
 
 def get_dossier(user, code: str) -> Dossier:
@@ -232,22 +244,20 @@ def _public_rows(code: str) -> tuple[list, str]:
     """The dossier ``code`` names, its procedure's name, whether it was rated and its finished
     steps in order, one row per step (at least one row), in a statement written once: the
     public lookup is the most frequent request and the ORM's compiling cost more than the
-    query (bench/README.md, public lookup). The day the code names bounds the search first,
-    as in ``dossier_by_code``."""
+    query (bench/README.md, public lookup). The day the code names bounds the search first."""
     using = router.db_for_read(Dossier)
     connection = connections[using]
-    bounds = (partitions.submission_day_bounds(code)
-              if connection.vendor == "postgresql" else None)
-    with connection.cursor() as cursor:
+    submitted = Dossier._meta.get_field("submitted_at")
+
+    def lookup(bounds):
+        params = [code]
         if bounds is not None:
-            submitted = Dossier._meta.get_field("submitted_at")
-            cursor.execute(_public_lookup_sql(bounded=True),
-                           [code, *(submitted.get_db_prep_value(b, connection) for b in bounds)])
-            rows = cursor.fetchall()
-            if rows:
-                return rows, using
-        cursor.execute(_public_lookup_sql(bounded=False), [code])
-        return cursor.fetchall(), using
+            params += [submitted.get_db_prep_value(b, connection) for b in bounds]
+        with connection.cursor() as cursor:
+            cursor.execute(_public_lookup_sql(bounded=bounds is not None), params)
+            return cursor.fetchall()
+
+    return _within_the_code_day(code, connection, lookup), using
 
 
 @functools.cache
