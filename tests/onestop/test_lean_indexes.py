@@ -35,3 +35,26 @@ def test_mostly_null_foreign_keys_have_partial_indexes(db):
         found = [sql for columns, sql in _indexes(table).values() if columns == [column]]
         assert len(found) == 1, (table, column, found)
         assert "IS NOT NULL" in found[0], (table, column, found[0])
+
+
+def test_a_dossiers_events_are_found_by_the_composite_index_alone(db):
+    """onestop 0009: the events' single-column index on ``dossier_id`` went, the composite
+    (dossier, action, at) serves the lookups by dossier, on both databases."""
+    indexes = _indexes("onestop_dossierevent")
+    assert ["dossier_id"] not in [columns for columns, _sql in indexes.values()]
+    assert indexes["event_dossier_action_idx"][0] == ["dossier_id", "action", "at"]
+
+
+def test_the_history_of_a_dossier_reads_the_composite_index(db):
+    from cchc.onestop.models import DossierEvent
+
+    sql, params = DossierEvent.objects.filter(dossier_id=1).order_by("at", "id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    # On PostgreSQL each partition's copy of the index is named after its columns.
+    assert "event_dossier_action_idx" in plan or "dossier_id_action_at_idx" in plan, plan

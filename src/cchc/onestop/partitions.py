@@ -78,7 +78,7 @@ class PartitionedTable:
 
 EVENTS = PartitionedTable("onestop_dossierevent", "at", {
     # The last event of an action for a dossier (documents, civil registration), newest first.
-    "dossierevent_dossier_action_idx": '(dossier_id, action, "at")',
+    "event_dossier_action_idx": '(dossier_id, action, "at")',
 })
 # The dossiers, by submission instant (see partition_dossiers and docs/scaling.md 2.3).
 DOSSIERS = PartitionedTable("onestop_dossier", "submitted_at")
