@@ -100,6 +100,10 @@ def test_the_procedures_own_process_is_used_from_the_first_step(receive, world):
     first = dossier.current_step
     assert (first.position, first.name, first.agency, first.role) == (
         1, "Nhận hồ sơ", world.desk, Role.DESK_OFFICER)
+    # As stored: the dossier points at the step stored for it (its key reserved beforehand).
+    stored = type(dossier).objects.select_related("current_step").get(pk=dossier.pk)
+    assert stored.current_step == first and stored.current_step.dossier_id == dossier.pk
+    assert (stored.current_agency, stored.current_role) == (world.desk, Role.DESK_OFFICER)
     # 0.2 of 5 working days of 8 hours.
     assert first.budget_seconds == 8 * 3600
     dossier = services.transfer_dossier(dossier, actor=world.desk_officer,
@@ -110,7 +114,7 @@ def test_the_procedures_own_process_is_used_from_the_first_step(receive, world):
 
 def test_intake_through_the_api_takes_few_queries(world, settings):
     """Token, agency, procedure with its version in force and that version's methods, the
-    officer's rights, the counter, the dossier, the process, its first step, the current
+    officer's rights, the counter, the first step's key, the dossier, the process, its first
     step, the event and, with production's database task queue, the notification's task row
     in the same transaction: 11 statements besides the transaction's own. It took 19, then a
     transaction of its own for the task row, then 12."""
@@ -126,6 +130,9 @@ def test_intake_through_the_api_takes_few_queries(world, settings):
                   if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     assert len(statements) <= 11, "\n".join(statements)
     assert any("django_tasks_database_dbtaskresult" in sql for sql in statements)
+    # The dossier is written once, already pointing at its first step: no second version of
+    # the row (and of each of its index entries) for the current step.
+    assert not [sql for sql in statements if sql.startswith('UPDATE "onestop_dossier"')]
     body = response.json()
     # What the answer needs from the officer's rights, without reading them again.
     assert body["applicant"]["id_number"] == APPLICANT["id_number"]  # not masked for the desk

@@ -42,6 +42,7 @@ from cchc.workcal.deadlines import (
 )
 
 from . import notifications, signals
+from .bulk import IdAllocator
 from .models import (
     Channel,
     DailySequence,
@@ -220,21 +221,29 @@ def _step_agency(dossier: Dossier, role: str, agency: Agency | None) -> Agency:
     return dossier.procedure_version.implementing_agency or dossier.receiving_agency
 
 
-def _start_step(dossier: Dossier, position: int, at: datetime.datetime, actor=None,
-                plan=None) -> DossierStep:
+def _next_step(dossier: Dossier, position: int, at: datetime.datetime, actor=None,
+               plan=None, pk=None) -> DossierStep:
+    """Step ``position`` of the dossier's process, not yet stored, made the dossier's current
+    step; ``pk``: a key reserved for it."""
     plan = plan or _process_steps(dossier.procedure)
     name, role, share, agency = plan[position - 1]
     total = working_time_between(dossier.received_at, dossier.due_at)
     budget = total * float(share)
-    step = statements.insert(DossierStep(
-        dossier=dossier, position=position, name=name, agency=_step_agency(dossier, role, agency),
-        role=role, budget_seconds=int(budget.total_seconds()), started_at=at,
+    step = DossierStep(
+        pk=pk, dossier=dossier, position=position, name=name,
+        agency=_step_agency(dossier, role, agency), role=role,
+        budget_seconds=int(budget.total_seconds()), started_at=at,
         due_at=add_working_time(at, budget), received_by=actor if position == 1 else None,
-    ))
+    )
     dossier.current_step = step
     dossier.current_agency = step.agency
     dossier.current_role = role
     return step
+
+
+def _start_step(dossier: Dossier, position: int, at: datetime.datetime, actor=None,
+                plan=None) -> DossierStep:
+    return statements.insert(_next_step(dossier, position, at, actor, plan))
 
 
 def _finish_step(dossier: Dossier, at, actor, note=""):
@@ -321,10 +330,13 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
     dossier = _new_dossier(agency=agency, procedure=resolved, channel=channel, applicant=applicant,
                            request=request, sets=sets, at=at, status=Status.RECEIVED)
     _start_clock(dossier, at, dossier.legal_days)
+    # The first step's key is reserved so that the dossier is written once, already pointing
+    # at it (the foreign key is checked at commit): updating it afterwards wrote a second
+    # version of the row, with an entry in each of its indexes.
+    step = _next_step(dossier, 1, at, actor, pk=IdAllocator(DossierStep).take(1)[0])
     statements.insert(dossier)
-    _start_step(dossier, 1, at, actor)
-    statements.update(Dossier, dossier.pk, current_step_id=dossier.current_step_id,
-                      current_agency_id=dossier.current_agency_id, current_role=dossier.current_role)
+    step.dossier = dossier
+    statements.insert(step)
     _record(dossier, "receive", actor, None, at, channel=channel)
     if idempotency_key and actor is not None:
         ReceiptKey.objects.create(user=actor, key=idempotency_key, dossier=dossier)
