@@ -5,9 +5,11 @@ every lookup by dossier (its history, the cascade on delete).
 On PostgreSQL that composite index already exists: partitions.EVENTS builds it with the
 partitions (onestop 0002 and 0007), until now as ``dossierevent_dossier_action_idx``, a name
 too long for a model's index (30 characters at most), so it is renamed. The model state now
-declares it, and SQLite, which had only the single-column index, gets it here. The events are the largest table (six rows
-per dossier): the seeding spent 15 % of its database time on the index dropped here
-(bench/README.md "Seeding 1,000,000 dossiers", session 7).
+declares it, and SQLite, which had only the single-column index, gets it here.
+
+The events are the largest table (six rows per dossier): the seeding spent 15 % of its
+database time on the index dropped here (bench/README.md "Seeding 1,000,000 dossiers",
+session 7).
 """
 
 from django.db import migrations, models
