@@ -5,13 +5,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import signals
+from django.test.utils import CaptureQueriesContext
 
 from cchc.catalog.models import FilingMethod, Procedure, ProcedureVersion
 from cchc.catalog.selectors import get_procedure, version_for_intake, version_in_force
 from cchc.core import statements
 from cchc.errors import InvalidInput, NotFound
 from cchc.onestop import services
+from cchc.onestop.bulk import reserve_keys
 from cchc.onestop.models import (
     Dossier,
     DossierEvent,
@@ -70,6 +73,64 @@ def test_insert_fills_the_pre_save_values_and_the_key(receive, world):
                                          started_at=at("2026-04-24 10:00"),
                                          due_at=at("2026-04-24 10:01")))
     assert DossierStep.objects.get(pk=step.pk).agency == world.ubnd
+
+
+def _new_rows(dossier, world, step_key):
+    step = DossierStep(pk=step_key, dossier=dossier, position=7, name="Bước thêm",
+                       role=Role.SPECIALIST, agency=world.ubnd, budget_seconds=60,
+                       started_at=at("2026-04-24 10:00"), due_at=at("2026-04-24 10:01"))
+    events = [DossierEvent(dossier=dossier, action=action, at=at("2026-04-24 10:00"),
+                           status_before=2, status_after=2, data={"n": n, "chữ": "ư"})
+              for n, action in enumerate(("note", "transfer"))]
+    return step, events
+
+
+def test_insert_all_writes_rows_of_several_tables_in_one_statement_on_postgresql(receive, world):
+    dossier = receive()
+    (step_key,) = reserve_keys(DossierStep)
+    step, events = _new_rows(dossier, world, step_key)
+    saved = []
+
+    def on_saved(sender, instance, created, **kwargs):
+        saved.append((sender, created, instance.pk))
+
+    signals.post_save.connect(on_saved)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            statements.insert_all(step, *events)
+    finally:
+        signals.post_save.disconnect(on_saved)
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+    # The keyless rows got theirs back, in order; the keyed one kept its reserved key.
+    assert step.pk == step_key and events[0].pk and events[1].pk > events[0].pk
+    assert saved == [(DossierStep, True, step.pk), (DossierEvent, True, events[0].pk),
+                     (DossierEvent, True, events[1].pk)]
+    for obj in (step, *events):
+        assert not obj._state.adding and obj._state.db == "default"
+        assert field_values(type(obj).objects.get(pk=obj.pk)) == field_values(obj)
+
+
+def test_insert_all_writes_every_row_or_none(receive, world):
+    dossier = receive()
+    step, events = _new_rows(dossier, world, dossier.current_step_id)  # a key already taken
+    before = (DossierStep.objects.count(), DossierEvent.objects.count())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.insert_all(events[0], step, events[1])
+    assert (DossierStep.objects.count(), DossierEvent.objects.count()) == before
+
+
+def test_reserved_keys_are_new_and_distinct_per_table(receive, world):
+    dossier = receive()
+    dossier_key, step_key = reserve_keys(Dossier, DossierStep)
+    assert dossier_key > dossier.pk and step_key > dossier.current_step_id
+    assert not Dossier.objects.filter(pk=dossier_key).exists()
+    if connection.vendor == "postgresql":
+        # Drawn from the sequences: no later row can take them.
+        later = receive()
+        assert later.pk != dossier_key and later.current_step_id != step_key
+    else:
+        # After the largest keys: valid under the write lock of the caller's transaction.
+        assert (dossier_key, step_key) == (dossier.pk + 1, dossier.current_step_id + 1)
 
 
 def test_update_changes_one_row_and_says_so(receive):

@@ -89,6 +89,24 @@ class IdAllocator:
         return list(range(first, first + n))
 
 
+def reserve_keys(*models, using="default") -> list[int]:
+    """One new primary key for each of ``models``, in that order, in one statement: drawn
+    from their sequences on PostgreSQL, after their largest keys elsewhere (as
+    ``IdAllocator``, under the caller's write lock)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        columns = ["nextval(pg_get_serial_sequence(%s, %s))"] * len(models)
+        params = [name for model in models for name in (model._meta.db_table, model._meta.pk.column)]
+    else:
+        columns = [f"(SELECT COALESCE(MAX({quote(model._meta.pk.column)}), 0) + 1 "
+                   f"FROM {quote(model._meta.db_table)})" for model in models]
+        params = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        return list(cursor.fetchone())
+
+
 def reserve_block(model, n: int, using="default") -> int:
     """First id of ``n`` consecutive ids of ``model`` reserved at once (PostgreSQL only).
 

@@ -42,7 +42,7 @@ from cchc.workcal.deadlines import (
 )
 
 from . import notifications, signals
-from .bulk import IdAllocator
+from .bulk import reserve_keys
 from .models import (
     Channel,
     DailySequence,
@@ -258,11 +258,14 @@ def _finish_step(dossier: Dossier, at, actor, note=""):
     return step
 
 
+def _event(dossier, action, actor, before, at, note="", **data) -> DossierEvent:
+    """The event of ``action`` on the dossier, not yet stored."""
+    return DossierEvent(dossier=dossier, action=action, actor=actor, at=at, status_before=before,
+                        status_after=dossier.status, note=note, data=data)
+
+
 def _record(dossier, action, actor, before, at, note="", **data):
-    return statements.insert(DossierEvent(
-        dossier=dossier, action=action, actor=actor, at=at, status_before=before,
-        status_after=dossier.status, note=note, data=data,
-    ))
+    return statements.insert(_event(dossier, action, actor, before, at, note, **data))
 
 
 def _start_clock(dossier: Dossier, at: datetime.datetime, days: Decimal | None = None):
@@ -330,14 +333,15 @@ def receive_dossier(*, agency: Agency, procedure, applicant, actor, channel: int
     dossier = _new_dossier(agency=agency, procedure=resolved, channel=channel, applicant=applicant,
                            request=request, sets=sets, at=at, status=Status.RECEIVED)
     _start_clock(dossier, at, dossier.legal_days)
-    # The first step's key is reserved so that the dossier is written once, already pointing
-    # at it (the foreign key is checked at commit): updating it afterwards wrote a second
-    # version of the row, with an entry in each of its indexes.
-    step = _next_step(dossier, 1, at, actor, pk=IdAllocator(DossierStep).take(1)[0])
-    statements.insert(dossier)
-    step.dossier = dossier
-    statements.insert(step)
-    _record(dossier, "receive", actor, None, at, channel=channel)
+    # The dossier's and its first step's keys are reserved, so that the dossier is written
+    # once, already pointing at its step (updating it afterwards wrote a second version of
+    # the row, with an entry in each of its indexes), and the dossier, the step and the event
+    # in one statement (bench/README.md, intake). The event takes its key from its sequence
+    # in that statement: after the counter's update, so with the transaction's id (audit.py).
+    dossier.pk, step_key = reserve_keys(Dossier, DossierStep)
+    step = _next_step(dossier, 1, at, actor, pk=step_key)
+    statements.insert_all(dossier, step, _event(dossier, "receive", actor, None, at,
+                                                channel=channel))
     if idempotency_key and actor is not None:
         ReceiptKey.objects.create(user=actor, key=idempotency_key, dossier=dossier)
     notifications.schedule(dossier.pk, "received")
