@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from cchc.core.privacy import applicant_contact
+from cchc.i18n import translated
 from cchc.org.models import Role, agency_code_validator
 from cchc.org.selectors import agency_with_unit
 from cchc.workcal.api import ExplanationOutSerializer
@@ -234,7 +235,7 @@ class DossierSummarySerializer(serializers.Serializer):
 
     def get_timeliness_label(self, dossier) -> str:
         value = self._timeliness(dossier)
-        return str(Timeliness(value).label) if value else ""
+        return translated(Timeliness(value).label) if value else ""
 
     # The answers below are written out by hand: DRF builds (deep-copies) every declared
     # field, nested serializers included, for each serializer it instantiates, which cost
@@ -249,7 +250,7 @@ class DossierSummarySerializer(serializers.Serializer):
             "status": int(dossier.status),
             # The enums' labels: ``get_FOO_display`` builds the field's choices dict on every
             # call (a tenth of the intake's answer).
-            "status_label": str(Status(dossier.status).label),
+            "status_label": translated(Status(dossier.status).label),
             "channel": int(dossier.channel),
             "procedure": {"code": version.procedure.code, "base_code": version.procedure.base_code,
                           "name": version.name, "version": int(version.number)},
@@ -262,7 +263,7 @@ class DossierSummarySerializer(serializers.Serializer):
             "due_at": _datetime(dossier.due_at),
             "promised_at": _datetime(dossier.promised_at),
             "timeliness": timeliness,
-            "timeliness_label": str(Timeliness(timeliness).label) if timeliness else "",
+            "timeliness_label": translated(Timeliness(timeliness).label) if timeliness else "",
             "version": int(dossier.version),
         }
 
@@ -305,7 +306,7 @@ class DossierDetailSerializer(DossierSummarySerializer):
             return []
         rights = self.context.get("actor_rights")
         roles = rights.roles if rights is not None else None
-        return [{"action": t.action, "label": str(t.label)}
+        return [{"action": t.action, "label": translated(t.label)}
                 for t in selectors.available_actions(request.user, dossier, roles)]
 
     def get_supplement_warning(self, dossier) -> str:
@@ -316,7 +317,7 @@ class DossierDetailSerializer(DossierSummarySerializer):
         step = dossier.current_step
         return {
             **super().to_representation(dossier),
-            "channel_label": str(Channel(dossier.channel).label),
+            "channel_label": translated(Channel(dossier.channel).label),
             "applicant": applicant_representation(dossier, self.context),
             "request": str(dossier.request),
             "sets": int(dossier.sets),
@@ -351,7 +352,7 @@ def _datetime(value):
 
 def _role_label(role) -> str:
     """``get_role_display()`` without building the choices dict on every call."""
-    return str(Role(role).label) if role in Role.values else str(role)
+    return translated(Role(role).label) if role in Role.values else str(role)
 
 
 def _agency(agency):
@@ -540,7 +541,7 @@ class DossierEventSerializer(serializers.Serializer):
         return str(label)
 
     def get_status_before_label(self, event) -> str:
-        return str(Status(event.status_before).label) if event.status_before else ""
+        return translated(Status(event.status_before).label) if event.status_before else ""
 
 
 class DossierStepSerializer(serializers.Serializer):

@@ -49,6 +49,7 @@ import holidays
 from django.utils.translation import gettext_lazy as _
 
 from cchc.errors import InvalidInput
+from cchc.i18n import translated
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -219,7 +220,7 @@ class DayStatus:
 
     @property
     def weekday_name(self) -> str:
-        return str(WEEKDAY_NAMES[self.date.weekday()])
+        return translated(WEEKDAY_NAMES[self.date.weekday()])
 
     def as_dict(self) -> dict:
         return {
@@ -287,7 +288,7 @@ class WorkingCalendar:
         if holiday is not None:
             return DayStatus(day, False, "holiday", holiday)
         if day.weekday() >= 5:
-            return DayStatus(day, False, "weekend", str(WEEKDAY_NAMES[day.weekday()]))
+            return DayStatus(day, False, "weekend", translated(WEEKDAY_NAMES[day.weekday()]))
         return DayStatus(day, True, "weekday", "")
 
     def special_days(self, year: int) -> list[DayStatus]:

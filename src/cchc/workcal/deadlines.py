@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cchc.errors import InvalidInput
+from cchc.i18n import translated
 
 from .calendar import VN_TZ, WEEKDAY_NAMES, DayStatus, WorkingCalendar, parse_days, require_aware
 from .selectors import get_calendar
@@ -67,7 +68,7 @@ class CountedDay:
 
     @property
     def weekday_name(self) -> str:
-        return str(WEEKDAY_NAMES[self.date.weekday()])
+        return translated(WEEKDAY_NAMES[self.date.weekday()])
 
     @property
     def hours(self) -> float:
@@ -76,7 +77,7 @@ class CountedDay:
     def as_dict(self) -> dict:
         return {
             "date": self.date.isoformat(),
-            "weekday": str(WEEKDAY_NAMES[self.date.weekday()]),
+            "weekday": translated(WEEKDAY_NAMES[self.date.weekday()]),
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "hours": _hours(self.working_time),
@@ -104,7 +105,7 @@ class DueExplanation:
 
     @property
     def due_weekday(self) -> str:
-        return str(WEEKDAY_NAMES[self.due.weekday()])
+        return translated(WEEKDAY_NAMES[self.due.weekday()])
 
     @property
     def total_working_time(self) -> timedelta:
