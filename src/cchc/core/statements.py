@@ -123,6 +123,8 @@ def insert_all(*objs: Model) -> None:
     each. A row that points at another of them needs that one's key beforehand (reserved
     from its sequence); the foreign keys are checked at the end of the statement or, being
     deferrable, at commit. Rows without a key get theirs back, as from ``insert``."""
+    if not objs:
+        return
     using, connection = _connection(type(objs[0]), True, objs[0])
     if connection.vendor != "postgresql" or any(
             _connection(type(obj), True, obj)[0] != using for obj in objs[1:]):

@@ -20,10 +20,11 @@ horizon in its seal (``next``: the id and the running transactions) and covers o
 the horizon recorded by an earlier run whose transactions have all ended since: nothing can
 still arrive in that range. (An insert takes its id and its transaction id within one
 statement; the microseconds between the two are the only window, and the services always
-write the dossier before its event, so the transaction id exists already.) SQLite has one
-writer at a time, so a seal there covers everything committed. At most ``BATCH`` events per
-seal: the first run over a large history makes many seals, one transaction each, without
-holding any lock the desks need (the chain head is locked only to append the seal).
+write before an event (the intake its day's counter, the actions the dossier), so the
+transaction id exists already.) SQLite has one writer at a time, so a seal there covers
+everything committed. At most ``BATCH`` events per seal: the first run over a large history
+makes many seals, one transaction each, without holding any lock the desks need (the chain
+head is locked only to append the seal).
 
 Deleting a user sets ``actor`` of their events to NULL, which a later verification reports
 as an alteration: staff accounts are deactivated, not deleted (the deletion is in the audit
