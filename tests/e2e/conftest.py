@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,6 +36,11 @@ def browser():
         )
         yield browser
         browser.close()
+        # While Playwright runs, its event loop counts as running in this thread, and Django
+        # keeps the thread's connections apart from the ones it had before (asgiref's
+        # context storage). Closed here, while that storage is still the one in use: left
+        # open, that connection kept pytest-django from dropping the test database.
+        connections.close_all()
 
 
 @pytest.fixture
