@@ -1,7 +1,7 @@
 """Translated labels that are asked for on every request, looked up once per language.
 
-``str()`` of a lazy translation searches the language's catalogs each time (about 5 µs);
-an intake's answer and its due explanation cast about twenty of them: the status, channel,
+``str()`` of a lazy translation searches the language's catalogs each time; an intake's
+answer and its due explanation cast about twenty of them: the status, channel,
 role and timeliness labels, the available actions, the weekday names (bench/README.md,
 intake)."""
 

@@ -58,6 +58,10 @@ def max_id(model, using="default") -> int:
         return cursor.fetchone()[0] or 0
 
 
+# The next value of a table's key sequence; parameters: the table, the key column.
+_NEXT_KEY = "nextval(pg_get_serial_sequence(%s, %s))"
+
+
 class IdAllocator:
     """Primary keys for rows written with explicit ids (children must point at them).
 
@@ -79,10 +83,7 @@ class IdAllocator:
         column = self.model._meta.pk.column
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, column, n],
-                )
+                cursor.execute(f"SELECT {_NEXT_KEY} FROM generate_series(1, %s)", [table, column, n])
                 return [row[0] for row in cursor.fetchall()]
         first = max(max_id(self.model, self.using) + 1, self._next or 0)
         self._next = first + n
@@ -96,7 +97,7 @@ def reserve_keys(*models, using="default") -> list[int]:
     connection = connections[using]
     quote = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        columns = ["nextval(pg_get_serial_sequence(%s, %s))"] * len(models)
+        columns = [_NEXT_KEY] * len(models)
         params = [name for model in models for name in (model._meta.db_table, model._meta.pk.column)]
     else:
         columns = [f"(SELECT COALESCE(MAX({quote(model._meta.pk.column)}), 0) + 1 "

@@ -77,7 +77,7 @@ class CountedDay:
     def as_dict(self) -> dict:
         return {
             "date": self.date.isoformat(),
-            "weekday": translated(WEEKDAY_NAMES[self.date.weekday()]),
+            "weekday": self.weekday_name,
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "hours": _hours(self.working_time),
